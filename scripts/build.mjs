@@ -1,0 +1,16 @@
+// Builds the server and workers (Node bundles, dependencies left external) into dist/.
+import { build } from 'esbuild';
+
+const started = Date.now();
+await build({
+  entryPoints: { main: 'src/main.ts' },
+  outdir: 'dist',
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  packages: 'external',
+  sourcemap: true,
+  logLevel: 'warning',
+});
+console.log(`built dist/ in ${Date.now() - started} ms`);

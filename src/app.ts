@@ -1,0 +1,25 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { requestId } from 'hono/request-id';
+import { guideRoutes } from './kb/routes.js';
+import { errorHandler, notFoundHandler, requestLogging, validationHook, type AppEnv } from './platform/http.js';
+import type { Services } from './services.js';
+
+/** One Hono app with every capability's routes mounted; the same app serves Node and the edge. */
+export function createApp(s: Services) {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  app.use(requestId());
+  app.use(requestLogging(s.logger));
+  app.onError(errorHandler(s.logger));
+  app.notFound(notFoundHandler);
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.route('/', guideRoutes(() => s.knowledge()));
+
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'govchat API', version: '1', description: 'Government-services assistant: chat, guides, forms, handoff, staff.' },
+  });
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

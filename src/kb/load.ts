@@ -1,0 +1,125 @@
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync, existsSync, statSync } from 'node:fs';
+import { basename, dirname, join, relative, sep } from 'node:path';
+import { parseFaqFile, parseGuide } from './parse.js';
+import type { FaqFile, Guide, Problem } from './schema.js';
+
+export interface KnowledgeBase {
+  guides: Guide[];
+  faqs: FaqFile[];
+  byId: ReadonlyMap<string, Guide>;
+  /** Every problem found while loading (parse problems and cross-file checks). */
+  problems: Problem[];
+  /** Hash of every file that was read: built indexes record it and are reused only if it matches. */
+  hash: string;
+  roots: string[];
+}
+
+function walk(dir: string, ext: string): string[] {
+  if (!existsSync(dir)) return [];
+  const out: string[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...walk(p, ext));
+    else if (name.endsWith(ext)) out.push(p);
+  }
+  return out;
+}
+
+/** Ids of form specs present under `<root>/forms/`. */
+export function formIds(roots: string[]): Set<string> {
+  const ids = new Set<string>();
+  for (const root of roots) for (const f of walk(join(root, 'forms'), '.yaml')) ids.add(basename(f, '.yaml'));
+  return ids;
+}
+
+/**
+ * Loads guides and FAQ from one or more knowledge roots (each with guides/ and faq/), checks
+ * each file and the whole set, and returns what is usable with every problem found.
+ */
+export function loadKnowledgeBase(roots: string[]): KnowledgeBase {
+  const problems: Problem[] = [];
+  const guides: Guide[] = [];
+  const faqs: FaqFile[] = [];
+  const hash = createHash('sha256');
+  const display = (p: string) => relative(process.cwd(), p) || p;
+
+  for (const root of roots) {
+    if (!existsSync(root)) {
+      problems.push({ file: root, line: 0, message: 'knowledge directory does not exist', severity: 'error' });
+      continue;
+    }
+    for (const path of walk(join(root, 'guides'), '.md')) {
+      const text = readFileSync(path, 'utf8');
+      hash.update(path.slice(root.length)).update('\0').update(text).update('\0');
+      const file = display(path);
+      const r = parseGuide(text, file);
+      problems.push(...r.problems);
+      if (!r.guide) continue;
+      const folder = basename(dirname(path));
+      if (dirname(path) !== join(root, 'guides') && folder !== r.guide.department) {
+        problems.push({ file, line: 1, message: `department "${r.guide.department}" does not match its folder "${folder}"`, severity: 'error' });
+      }
+      if (basename(path, '.md') !== r.guide.id) {
+        problems.push({ file, line: 1, message: `id "${r.guide.id}" does not match the file name "${basename(path)}"`, severity: 'error' });
+      }
+      guides.push(r.guide);
+    }
+    for (const path of walk(join(root, 'faq'), '.md')) {
+      const text = readFileSync(path, 'utf8');
+      hash.update(path.slice(root.length)).update('\0').update(text).update('\0');
+      const r = parseFaqFile(text, display(path));
+      problems.push(...r.problems);
+      if (r.faq) faqs.push(r.faq);
+    }
+    for (const name of ['dict/domain.txt', 'dict/synonyms.txt', 'dict/stopwords.txt']) {
+      const p = join(root, name);
+      if (existsSync(p)) hash.update(name).update('\0').update(readFileSync(p)).update('\0');
+    }
+  }
+
+  problems.push(...crossChecks(guides, faqs, formIds(roots)));
+  const byId = new Map<string, Guide>();
+  for (const g of guides) if (!byId.has(g.id)) byId.set(g.id, g);
+  return { guides: [...byId.values()], faqs, byId, problems, hash: hash.digest('hex').slice(0, 32), roots };
+}
+
+/** Checks that need the whole set: unique ids, aliases that name one guide only, forms that exist. */
+function crossChecks(guides: Guide[], faqs: FaqFile[], forms: Set<string>): Problem[] {
+  const problems: Problem[] = [];
+  const ids = new Map<string, string>();
+  for (const item of [...guides, ...faqs]) {
+    const first = ids.get(item.id);
+    if (first) problems.push({ file: item.file, line: ('lines' in item ? item.lines?.id : undefined) ?? 2, message: `duplicate id "${item.id}" (also in ${first})`, severity: 'error' });
+    else ids.set(item.id, item.file);
+  }
+  const aliasOwner = new Map<string, Guide>();
+  const norm = (s: string) => s.replace(/\s+/g, '').toLowerCase();
+  for (const g of guides) {
+    const own = new Set<string>();
+    g.aliases.forEach((alias, i) => {
+      const a = norm(alias);
+      const line = g.lines?.[`aliases.${i}`] ?? 2;
+      if (own.has(a)) return problems.push({ file: g.file, line, message: `alias "${alias}" is listed twice`, severity: 'error' });
+      own.add(a);
+      const other = aliasOwner.get(a);
+      if (other && other !== g) {
+        problems.push({ file: g.file, line, message: `alias "${alias}" is shared with ${other.id} (${other.file}); an alias must name one service`, severity: 'error' });
+      } else aliasOwner.set(a, g);
+    });
+  }
+  const guideIds = new Set(guides.map((g) => g.id));
+  for (const f of faqs) {
+    if (f.guide && !guideIds.has(f.guide)) problems.push({ file: f.file, line: 2, message: `faq names guide "${f.guide}", which does not exist`, severity: 'error' });
+  }
+  for (const g of guides) {
+    if (g.form && !forms.has(g.form)) {
+      problems.push({ file: g.file, line: g.lines?.form ?? 2, message: `form "${g.form}" has no spec in forms/${g.form}.yaml`, severity: 'error' });
+    }
+  }
+  return problems;
+}
+
+export function formatProblem(p: Problem): string {
+  return `${p.file.split(sep).join('/')}:${p.line}: ${p.severity}: ${p.message}`;
+}
