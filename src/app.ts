@@ -1,5 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { requestId } from 'hono/request-id';
+import { chatRoutes } from './channels/web/chat.js';
 import { guideRoutes } from './kb/routes.js';
 import { errorHandler, notFoundHandler, requestLogging, validationHook, type AppEnv } from './platform/http.js';
 import type { Services } from './services.js';
@@ -14,6 +15,10 @@ export function createApp(s: Services) {
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.route('/', guideRoutes(() => s.knowledge()));
+  app.route(
+    '/',
+    chatRoutes({ engine: () => s.engine, maxMessageChars: s.config.MAX_MESSAGE_CHARS, maxBodyBytes: s.config.MAX_BODY_BYTES }),
+  );
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

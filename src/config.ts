@@ -68,7 +68,7 @@ export const VARS = {
   ANSWER_MIN_SCORE: {
     group: 'Retrieval',
     schema: z.coerce.number().min(0).max(1),
-    default: '0.35',
+    default: '0.5',
     doc: 'Confidence below which the assistant says it does not know instead of answering.',
   },
   REDIS_URL: {

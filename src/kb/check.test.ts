@@ -16,7 +16,7 @@ describe('kb:check on a fixture of broken guides', () => {
     ['人社/bad-front-matter.md:6', 'unknown front matter key(s) colour'],
     ['人社/no-front-matter.md:1', 'missing front matter'],
     ['人社/wrong-folder.md:12', 'section "申请材料" appears twice (first on line 9)'],
-    ['人社/wrong-folder.md:1', 'does not match its folder "人社"'],
+    ['人社/wrong-folder.md:4', 'does not match its folder "人社"'],
     ['人社/wrong-folder.md:6', 'form "no-such-form" has no spec'],
   ])('reports %s: %s', (where, what) => {
     expect(find(where, what), `expected "${where}: … ${what}" among:\n${lines.join('\n')}`).toBeTruthy();

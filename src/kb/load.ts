@@ -33,6 +33,45 @@ export function formIds(roots: string[]): Set<string> {
   return ids;
 }
 
+interface KnowledgeFile {
+  root: string;
+  path: string;
+  kind: 'guide' | 'faq';
+  text: string;
+}
+
+const DICT_FILES = ['dict/domain.txt', 'dict/synonyms.txt', 'dict/stopwords.txt'];
+
+/** Reads every file that makes up the knowledge (guides, FAQ, dictionary) and hashes them. */
+export function readKnowledgeFiles(roots: string[]): { files: KnowledgeFile[]; hash: string; missing: string[] } {
+  const hash = createHash('sha256');
+  const files: KnowledgeFile[] = [];
+  const missing: string[] = [];
+  for (const root of roots) {
+    if (!existsSync(root)) {
+      missing.push(root);
+      continue;
+    }
+    for (const [kind, sub] of [['guide', 'guides'], ['faq', 'faq']] as const) {
+      for (const path of walk(join(root, sub), '.md')) {
+        const text = readFileSync(path, 'utf8');
+        hash.update(path.slice(root.length)).update('\0').update(text).update('\0');
+        files.push({ root, path, kind, text });
+      }
+    }
+    for (const name of DICT_FILES) {
+      const p = join(root, name);
+      if (existsSync(p)) hash.update(name).update('\0').update(readFileSync(p)).update('\0');
+    }
+  }
+  return { files, hash: hash.digest('hex').slice(0, 32), missing };
+}
+
+/** The content hash of the knowledge roots, without parsing them. */
+export function hashKnowledge(roots: string[]): string {
+  return readKnowledgeFiles(roots).hash;
+}
+
 /**
  * Loads guides and FAQ from one or more knowledge roots (each with guides/ and faq/), checks
  * each file and the whole set, and returns what is usable with every problem found.
@@ -41,47 +80,40 @@ export function loadKnowledgeBase(roots: string[]): KnowledgeBase {
   const problems: Problem[] = [];
   const guides: Guide[] = [];
   const faqs: FaqFile[] = [];
-  const hash = createHash('sha256');
   const display = (p: string) => relative(process.cwd(), p) || p;
+  const { files, hash, missing } = readKnowledgeFiles(roots);
+  for (const root of missing) problems.push({ file: root, line: 0, message: 'knowledge directory does not exist', severity: 'error' });
 
-  for (const root of roots) {
-    if (!existsSync(root)) {
-      problems.push({ file: root, line: 0, message: 'knowledge directory does not exist', severity: 'error' });
-      continue;
-    }
-    for (const path of walk(join(root, 'guides'), '.md')) {
-      const text = readFileSync(path, 'utf8');
-      hash.update(path.slice(root.length)).update('\0').update(text).update('\0');
-      const file = display(path);
-      const r = parseGuide(text, file);
-      problems.push(...r.problems);
-      if (!r.guide) continue;
-      const folder = basename(dirname(path));
-      if (dirname(path) !== join(root, 'guides') && folder !== r.guide.department) {
-        problems.push({ file, line: 1, message: `department "${r.guide.department}" does not match its folder "${folder}"`, severity: 'error' });
-      }
-      if (basename(path, '.md') !== r.guide.id) {
-        problems.push({ file, line: 1, message: `id "${r.guide.id}" does not match the file name "${basename(path)}"`, severity: 'error' });
-      }
-      guides.push(r.guide);
-    }
-    for (const path of walk(join(root, 'faq'), '.md')) {
-      const text = readFileSync(path, 'utf8');
-      hash.update(path.slice(root.length)).update('\0').update(text).update('\0');
-      const r = parseFaqFile(text, display(path));
+  for (const { root, path, kind, text } of files) {
+    const file = display(path);
+    if (kind === 'faq') {
+      const r = parseFaqFile(text, file);
       problems.push(...r.problems);
       if (r.faq) faqs.push(r.faq);
+      continue;
     }
-    for (const name of ['dict/domain.txt', 'dict/synonyms.txt', 'dict/stopwords.txt']) {
-      const p = join(root, name);
-      if (existsSync(p)) hash.update(name).update('\0').update(readFileSync(p)).update('\0');
+    const r = parseGuide(text, file);
+    problems.push(...r.problems);
+    if (!r.guide) continue;
+    const folder = basename(dirname(path));
+    if (dirname(path) !== join(root, 'guides') && folder !== r.guide.department) {
+      problems.push({ file, line: r.guide.lines?.department ?? 1, message: `department "${r.guide.department}" does not match its folder "${folder}"`, severity: 'error' });
     }
+    if (basename(path, '.md') !== r.guide.id) {
+      problems.push({ file, line: r.guide.lines?.id ?? 1, message: `id "${r.guide.id}" does not match the file name "${basename(path)}"`, severity: 'error' });
+    }
+    guides.push(r.guide);
   }
 
   problems.push(...crossChecks(guides, faqs, formIds(roots)));
+  return assembleKnowledgeBase(guides, faqs, problems, hash, roots);
+}
+
+/** Builds the lookup structure; also used to restore a snapshot saved with a built index. */
+export function assembleKnowledgeBase(guides: Guide[], faqs: FaqFile[], problems: Problem[], hash: string, roots: string[]): KnowledgeBase {
   const byId = new Map<string, Guide>();
   for (const g of guides) if (!byId.has(g.id)) byId.set(g.id, g);
-  return { guides: [...byId.values()], faqs, byId, problems, hash: hash.digest('hex').slice(0, 32), roots };
+  return { guides: [...byId.values()], faqs, byId, problems, hash, roots };
 }
 
 /** Checks that need the whole set: unique ids, aliases that name one guide only, forms that exist. */

@@ -5,6 +5,7 @@ import { notFound } from '../platform/errors.js';
 import { ASPECT_KEYS } from './aspects.js';
 import type { KnowledgeBase } from './load.js';
 import type { Guide } from './schema.js';
+import { guideUrl } from './urls.js';
 
 const SectionSchema = z.object({ aspect: z.enum(ASPECT_KEYS as [string, ...string[]]), heading: z.string(), text: z.string() });
 export const GuideSchema = z
@@ -30,7 +31,6 @@ const GuideSummarySchema = z
   .object({ id: z.string(), title: z.string(), department: z.string(), category: z.string().optional(), region: z.string().optional(), url: z.string() })
   .openapi('GuideSummary');
 
-export const guideUrl = (id: string, aspect?: string | null) => `/guides/${encodeURIComponent(id)}${aspect ? `#${aspect}` : ''}`;
 
 export function guideToJson(g: Guide): z.infer<typeof GuideSchema> {
   return {

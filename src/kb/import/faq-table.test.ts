@@ -26,7 +26,8 @@ describe('FAQ import from spreadsheets', () => {
       { line: 6, reason: 'same question as row 2' },
       { line: 7, reason: 'unknown guide id "no-such-guide"' },
     ]);
-    const kb = loadKnowledgeBase([into]);
+    // Loaded beside the knowledge base whose guide the pairs name.
+    const kb = loadKnowledgeBase(['knowledge', into]);
     expect(kb.problems).toEqual([]);
     const attached = kb.faqs.find((f) => f.guide === 'id-card-renewal');
     expect(attached?.pairs).toEqual([expect.objectContaining({ question: '换证要带什么？', answer: '原身份证' })]);

@@ -1,0 +1,158 @@
+import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { streamSSE } from 'hono/streaming';
+import type { DialogueEngine } from '../../dialogue/engine.js';
+import type { Reply } from '../../dialogue/reply.js';
+import { AppError } from '../../platform/errors.js';
+import { validationHook, type AppEnv } from '../../platform/http.js';
+import { ErrorSchema } from '../../platform/openapi.js';
+
+const ChatRequest = z
+  .object({
+    sessionId: z.string().max(128).optional().openapi({ description: 'Session id from an earlier reply; omit to start a conversation' }),
+    message: z.string().openapi({ example: '身份证丢了补办要多少钱' }),
+    channel: z
+      .string()
+      .regex(/^[a-z0-9_-]{1,32}$/, 'channel must be a short lowercase name such as web')
+      .optional()
+      .openapi({ example: 'web' }),
+  })
+  .openapi('ChatRequest');
+
+const CitationSchema = z.object({ guideId: z.string(), title: z.string(), section: z.string().nullable(), url: z.string() }).openapi('Citation');
+const BlockSchema = z
+  .union([
+    z.object({ type: z.literal('heading'), text: z.string() }),
+    z.object({ type: z.literal('paragraph'), text: z.string() }),
+    z.object({ type: z.literal('list'), ordered: z.boolean(), items: z.array(z.string()) }),
+  ])
+  .openapi('Block');
+export const FormSchema = z
+  .object({
+    formId: z.string(),
+    draftId: z.string(),
+    title: z.string(),
+    fields: z.array(
+      z.object({
+        name: z.string(),
+        type: z.string(),
+        label: z.string(),
+        value: z.string().nullable(),
+        valid: z.boolean(),
+        missing: z.boolean(),
+        error: z.string().nullable(),
+        options: z.array(z.string()).nullable(),
+        required: z.boolean(),
+        help: z.string().nullable(),
+      }),
+    ),
+    complete: z.boolean(),
+    confirmed: z.boolean(),
+    url: z.string(),
+  })
+  .openapi('Form');
+export const HandoffSchema = z
+  .object({
+    status: z.enum(['waiting', 'staff', 'closed']),
+    department: z.string(),
+    position: z.number().nullable(),
+    etaSeconds: z.number().nullable(),
+    leftMessage: z.boolean().optional(),
+  })
+  .openapi('Handoff');
+export const ReplySchema = z
+  .object({
+    sessionId: z.string(),
+    messageId: z.string(),
+    type: z.enum(['answer', 'clarify', 'no_answer', 'refusal', 'smalltalk', 'form', 'handoff', 'staff']),
+    text: z.string(),
+    citations: z.array(CitationSchema),
+    intent: z.object({ name: z.enum(['ask', 'apply', 'handoff', 'complaint', 'progress', 'smalltalk', 'out_of_scope']), confidence: z.number() }),
+    suggestions: z.array(z.string()),
+    form: FormSchema.nullable(),
+    handoff: HandoffSchema.nullable(),
+    blocks: z.array(BlockSchema),
+    ratingRequested: z.boolean().optional(),
+  })
+  .openapi('Reply');
+
+const chatRoute = createRoute({
+  method: 'post',
+  path: '/api/chat',
+  tags: ['chat'],
+  summary: 'Ask the assistant; with Accept: text/event-stream the reply streams as server-sent events',
+  request: {
+    headers: z.object({ 'x-session-id': z.string().max(128).optional() }),
+    body: { content: { 'application/json': { schema: ChatRequest } }, required: true },
+  },
+  responses: {
+    200: {
+      content: {
+        'application/json': { schema: ReplySchema },
+        'text/event-stream': { schema: z.string().openapi({ description: 'events: meta, delta (text pieces), done (the whole Reply)' }) },
+      },
+      description: 'The reply',
+    },
+    400: { content: { 'application/json': { schema: ErrorSchema } }, description: 'Invalid JSON, shape or an empty message' },
+    413: { content: { 'application/json': { schema: ErrorSchema } }, description: 'Message or body over the limit' },
+    429: { content: { 'application/json': { schema: ErrorSchema } }, description: 'Too many requests' },
+  },
+});
+
+/** Splits a reply's text into pieces for streaming: by line, long lines by sentence. */
+export function streamPieces(text: string): string[] {
+  return text.split(/(?<=\n)/).flatMap((line) => (line.length > 60 ? line.split(/(?<=[。；;，,])/) : [line]));
+}
+
+export interface ChatRoutesOptions {
+  engine: () => DialogueEngine;
+  maxMessageChars: number;
+  maxBodyBytes: number;
+  /** Per-session rate limit; throws AppError(429) when exceeded. */
+  limitSession?: (sessionId: string) => Promise<void>;
+}
+
+/** POST /api/chat for the widget and API clients, JSON or streamed. */
+export function chatRoutes(opts: ChatRoutesOptions) {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  app.use(
+    '/api/chat',
+    bodyLimit({
+      maxSize: opts.maxBodyBytes,
+      onError: () => {
+        throw new AppError(413, 'payload_too_large', `请求体超过 ${opts.maxBodyBytes} 字节`);
+      },
+    }),
+  );
+  app.openapi(chatRoute, async (c) => {
+    const body = c.req.valid('json');
+    const message = body.message.trim();
+    if (!message) throw new AppError(400, 'empty_message', '消息不能为空');
+    if ([...message].length > opts.maxMessageChars) {
+      throw new AppError(413, 'message_too_long', `消息太长了，请不要超过 ${opts.maxMessageChars} 个字`);
+    }
+    const sessionId = body.sessionId ?? c.req.valid('header')['x-session-id'] ?? null;
+    if (sessionId && opts.limitSession) await opts.limitSession(sessionId);
+    const channel = body.channel ?? 'web';
+    const accept = c.req.header('accept') ?? '';
+    if (!accept.includes('text/event-stream')) {
+      const reply = await opts.engine().handle({ sessionId, message, channel });
+      return c.json(reply, 200);
+    }
+    // Streaming: the reply is computed, then sent as meta, text deltas and the whole reply.
+    return streamSSE(c, async (stream) => {
+      let reply: Reply;
+      try {
+        reply = await opts.engine().handle({ sessionId, message, channel });
+      } catch (e) {
+        c.get('log').error({ err: e }, 'chat stream failed');
+        await stream.writeSSE({ event: 'error', data: JSON.stringify({ error: { code: 'internal', message: '服务暂时出现问题，请稍后再试' } }) });
+        return;
+      }
+      await stream.writeSSE({ event: 'meta', data: JSON.stringify({ sessionId: reply.sessionId, messageId: reply.messageId, type: reply.type, intent: reply.intent }) });
+      for (const piece of streamPieces(reply.text)) await stream.writeSSE({ event: 'delta', data: JSON.stringify({ text: piece }) });
+      await stream.writeSSE({ event: 'done', data: JSON.stringify(reply) });
+    }) as unknown as Response as never;
+  });
+  return app;
+}

@@ -1,0 +1,110 @@
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { AspectKey } from '../kb/aspects.js';
+
+/** What the dialogue remembers between messages of one conversation. */
+export interface SessionState {
+  id: string;
+  channel: string;
+  createdAt: number;
+  updatedAt: number;
+  /** The guide the conversation is about, for follow-ups. */
+  guideId: string | null;
+  aspect: AspectKey | null;
+  /** Consecutive no_answer replies (two in a row: offer a person). */
+  noAnswerStreak: number;
+  /** Set when the bot has offered a person and awaits a yes/no. */
+  handoffOffered: boolean;
+  /** Suggestions of the last reply, so a channel can accept "1", "2", "3". */
+  lastSuggestions: string[];
+  /** Form being filled, if any. */
+  formDraftId: string | null;
+  /** Recent citizen questions, newest last (for the handoff summary). */
+  recent: string[];
+  /** Whether the citizen has been asked for a rating. */
+  ratingRequested: boolean;
+}
+
+/** Unguessable session ids: 144 random bits, URL-safe. They are bearer secrets for the citizen. */
+export function newSessionId(): string {
+  return randomBytes(18).toString('base64url');
+}
+
+/** Ids a client may bring: long and plain enough not to be a guessable or hostile value. */
+export function acceptableSessionId(id: string): boolean {
+  return /^[A-Za-z0-9_-]{16,128}$/.test(id);
+}
+
+export function newSession(id: string, channel: string): SessionState {
+  const now = Date.now();
+  return {
+    id,
+    channel,
+    createdAt: now,
+    updatedAt: now,
+    guideId: null,
+    aspect: null,
+    noAnswerStreak: 0,
+    handoffOffered: false,
+    lastSuggestions: [],
+    formDraftId: null,
+    recent: [],
+    ratingRequested: false,
+  };
+}
+
+export interface SessionStore {
+  get(id: string): Promise<SessionState | null>;
+  save(state: SessionState): Promise<void>;
+  close?(): Promise<void>;
+}
+
+/** Sessions in process memory, least recently used dropped beyond `max`, expired after `ttlMs`. */
+export class MemorySessionStore implements SessionStore {
+  private readonly map = new Map<string, SessionState>();
+
+  constructor(
+    private readonly max = 100_000,
+    private readonly ttlMs = 7 * 24 * 3600_000,
+  ) {}
+
+  async get(id: string): Promise<SessionState | null> {
+    const s = this.map.get(id);
+    if (!s) return null;
+    if (Date.now() - s.updatedAt > this.ttlMs) {
+      this.map.delete(id);
+      return null;
+    }
+    this.map.delete(id);
+    this.map.set(id, s);
+    return structuredClone(s);
+  }
+
+  async save(state: SessionState): Promise<void> {
+    this.map.delete(state.id);
+    this.map.set(state.id, structuredClone(state));
+    if (this.map.size > this.max) this.map.delete(this.map.keys().next().value!);
+  }
+}
+
+/** Sessions in Redis, shared by every API instance, expiring after `ttlSeconds` idle. */
+export class RedisSessionStore implements SessionStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly ttlSeconds = 7 * 24 * 3600,
+  ) {}
+
+  private key(id: string) {
+    return `${this.prefix}:session:${id}`;
+  }
+
+  async get(id: string): Promise<SessionState | null> {
+    const raw = await this.redis.get(this.key(id));
+    return raw ? (JSON.parse(raw) as SessionState) : null;
+  }
+
+  async save(state: SessionState): Promise<void> {
+    await this.redis.set(this.key(state.id), JSON.stringify(state), 'EX', this.ttlSeconds);
+  }
+}

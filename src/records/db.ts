@@ -1,0 +1,85 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import { migrationProvider, type Dialect } from './migrations.js';
+import type { Database } from './schema.js';
+
+// bigint (int8) columns hold epoch milliseconds: safe as JS numbers.
+pg.types.setTypeParser(20, (v) => Number(v));
+
+export interface OpenedDatabase {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  /** Where it lives, for the logs (password removed). */
+  where: string;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** postgres://… ; unset: SQLite at sqlitePath. */
+  url?: string;
+  sqlitePath: string;
+  /** PostgreSQL schema to use (created if missing); tests use one per run. */
+  schema?: string;
+}
+
+export class DatabaseUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DatabaseUnavailableError';
+  }
+}
+
+/** Opens the record store's database and runs pending migrations. */
+export async function openDatabase(opts: DatabaseOptions): Promise<OpenedDatabase> {
+  if (opts.url) {
+    const u = new URL(opts.url);
+    const where = `${u.protocol}//${u.username ? `${u.username}@` : ''}${u.host}${u.pathname}${opts.schema ? ` (schema ${opts.schema})` : ''}`;
+    if (opts.schema && !/^[a-z_][a-z0-9_]*$/.test(opts.schema)) throw new Error(`invalid schema name ${opts.schema}`);
+    if (opts.schema) {
+      const admin = new pg.Client({ connectionString: opts.url, connectionTimeoutMillis: 5000 });
+      try {
+        await admin.connect();
+        // The name is checked above; identifiers cannot be bound as parameters.
+        await admin.query(`create schema if not exists "${opts.schema}"`);
+      } catch (e) {
+        throw new DatabaseUnavailableError(`PostgreSQL at ${where} is not reachable: ${(e as Error).message}`);
+      } finally {
+        await admin.end().catch(() => {});
+      }
+    }
+    const pool = new pg.Pool({
+      connectionString: opts.url,
+      max: 10,
+      connectionTimeoutMillis: 5000,
+      ...(opts.schema ? { options: `-c search_path=${opts.schema}` } : {}),
+    });
+    pool.on('error', () => {}); // idle-client errors surface on the next query instead
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    await migrate(db, 'postgres', where);
+    return { db, dialect: 'postgres', where, close: () => db.destroy() };
+  }
+  mkdirSync(dirname(opts.sqlitePath), { recursive: true });
+  const sqlite = new SQLite(opts.sqlitePath);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  await migrate(db, 'sqlite', opts.sqlitePath);
+  return { db, dialect: 'sqlite', where: opts.sqlitePath, close: () => db.destroy() };
+}
+
+async function migrate(db: Kysely<Database>, dialect: Dialect, where: string): Promise<void> {
+  const migrator = new Migrator({ db, provider: migrationProvider(dialect) });
+  const { error } = await migrator.migrateToLatest();
+  if (error) {
+    await db.destroy().catch(() => {});
+    const msg = (error as Error).message ?? String(error);
+    if (/ECONNREFUSED|ENOTFOUND|timeout|terminated|does not exist|authentication/i.test(msg)) {
+      throw new DatabaseUnavailableError(`database at ${where} is not reachable: ${msg}`);
+    }
+    throw new Error(`database migration failed at ${where}: ${msg}`);
+  }
+}

@@ -1,0 +1,164 @@
+import type { Kysely } from 'kysely';
+import type { Dialect } from './migrations.js';
+import { newId, sessionKey } from './ids.js';
+import type { Conversation, ConversationUpdate, Database, DraftRow, MessageRow } from './schema.js';
+
+export interface NewMessage {
+  conversationId: string;
+  role: 'citizen' | 'bot' | 'staff' | 'system';
+  text: string;
+  author?: string | null;
+  type?: string | null;
+  payload?: unknown;
+  evidence?: unknown;
+  intent?: string | null;
+  at?: number;
+}
+
+export interface StoredMessage {
+  id: string;
+  seq: number;
+  conversationId: string;
+  role: NewMessage['role'];
+  author: string | null;
+  type: string | null;
+  text: string;
+  payload: Record<string, unknown> | null;
+  evidence: unknown;
+  intent: string | null;
+  createdAt: number;
+}
+
+const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
+const parse = <T>(v: string | null): T | null => (v ? (JSON.parse(v) as T) : null);
+
+export function toMessage(r: MessageRow): StoredMessage {
+  return {
+    id: r.id,
+    seq: Number(r.seq),
+    conversationId: r.conversation_id,
+    role: r.role as NewMessage['role'],
+    author: r.author,
+    type: r.type,
+    text: r.text,
+    payload: parse(r.payload),
+    evidence: parse(r.evidence),
+    intent: r.intent,
+    createdAt: Number(r.created_at),
+  };
+}
+
+/**
+ * Conversations, messages and form drafts: the core records every channel writes through.
+ * One Kysely query layer for SQLite and PostgreSQL; no SQL is built from strings.
+ */
+export class ConversationRecords {
+  constructor(
+    readonly db: Kysely<Database>,
+    readonly dialect: Dialect,
+  ) {}
+
+  /** The conversation of a session, created on its first message. */
+  async openConversation(sessionId: string, channel: string, contact?: string | null): Promise<Conversation> {
+    const key = sessionKey(sessionId);
+    const found = await this.db.selectFrom('conversations').selectAll().where('session_key', '=', key).executeTakeFirst();
+    if (found) return found;
+    const now = Date.now();
+    const row = {
+      id: newId('c'),
+      session_key: key,
+      channel,
+      status: 'bot',
+      department: null,
+      guide_id: null,
+      state: null,
+      contact: contact ?? null,
+      assigned_to: null,
+      created_at: now,
+      updated_at: now,
+      closed_at: null,
+    };
+    try {
+      await this.db.insertInto('conversations').values(row).execute();
+      return row;
+    } catch (e) {
+      // Two first messages of one session at once: the other insert won.
+      const again = await this.db.selectFrom('conversations').selectAll().where('session_key', '=', key).executeTakeFirst();
+      if (again) return again;
+      throw e;
+    }
+  }
+
+  async conversationBySession(sessionId: string): Promise<Conversation | undefined> {
+    return this.db.selectFrom('conversations').selectAll().where('session_key', '=', sessionKey(sessionId)).executeTakeFirst();
+  }
+
+  async getConversation(id: string): Promise<Conversation | undefined> {
+    return this.db.selectFrom('conversations').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  async updateConversation(id: string, patch: Omit<ConversationUpdate, 'id' | 'session_key'>): Promise<void> {
+    await this.db
+      .updateTable('conversations')
+      .set({ ...patch, updated_at: Date.now() })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async addMessage(m: NewMessage): Promise<StoredMessage> {
+    const row = {
+      id: newId('m'),
+      conversation_id: m.conversationId,
+      role: m.role,
+      author: m.author ?? null,
+      type: m.type ?? null,
+      text: m.text,
+      payload: json(m.payload),
+      evidence: json(m.evidence),
+      intent: m.intent ?? null,
+      created_at: m.at ?? Date.now(),
+    };
+    const { seq } = await this.db.insertInto('messages').values(row).returning('seq').executeTakeFirstOrThrow();
+    await this.db.updateTable('conversations').set({ updated_at: row.created_at }).where('id', '=', m.conversationId).execute();
+    return toMessage({ ...row, seq });
+  }
+
+  /** Messages of a conversation in order, optionally only those after a message id. */
+  async listMessages(conversationId: string, opts: { after?: string; limit?: number } = {}): Promise<StoredMessage[]> {
+    let q = this.db.selectFrom('messages').selectAll().where('conversation_id', '=', conversationId);
+    if (opts.after) {
+      const ref = await this.db.selectFrom('messages').select('seq').where('id', '=', opts.after).where('conversation_id', '=', conversationId).executeTakeFirst();
+      if (ref) q = q.where('seq', '>', ref.seq);
+    }
+    const rows = await q.orderBy('seq').limit(opts.limit ?? 500).execute();
+    return rows.map(toMessage);
+  }
+
+  async createDraft(d: { conversationId: string; formId: string; guideId: string | null; data: Record<string, string> }): Promise<DraftRow> {
+    const now = Date.now();
+    const row = { id: newId('d'), conversation_id: d.conversationId, form_id: d.formId, guide_id: d.guideId, data: JSON.stringify(d.data), status: 'open', created_at: now, updated_at: now, confirmed_at: null };
+    await this.db.insertInto('form_drafts').values(row).execute();
+    return row;
+  }
+
+  async getDraft(id: string): Promise<DraftRow | undefined> {
+    return this.db.selectFrom('form_drafts').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  async updateDraft(id: string, patch: { data?: Record<string, string>; status?: string; confirmedAt?: number }): Promise<void> {
+    await this.db
+      .updateTable('form_drafts')
+      .set({
+        ...(patch.data ? { data: JSON.stringify(patch.data) } : {}),
+        ...(patch.status ? { status: patch.status } : {}),
+        ...(patch.confirmedAt ? { confirmed_at: patch.confirmedAt } : {}),
+        updated_at: Date.now(),
+      })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async draftsOf(conversationId: string): Promise<DraftRow[]> {
+    return this.db.selectFrom('form_drafts').selectAll().where('conversation_id', '=', conversationId).orderBy('created_at').execute();
+  }
+}

@@ -1,0 +1,200 @@
+import type { AspectKey } from '../kb/aspects.js';
+import type { KnowledgeBase } from '../kb/load.js';
+import type { Bm25Index } from './bm25.js';
+import type { Chunk } from './chunks.js';
+import type { HashingEmbedder, Embedder } from './embedder.js';
+import type { Tokenizer } from './tokenizer.js';
+import type { VectorIndex } from './vector-index.js';
+import { AspectDetector, type AspectDetection } from './aspect.js';
+import { termWeight, type TermWeights } from './weights.js';
+
+export interface ChunkHit {
+  chunk: Chunk;
+  index: number;
+  /** Reciprocal-rank fusion of the two rankings. */
+  score: number;
+  bm25: number;
+  similarity: number;
+}
+
+export interface GuideHit {
+  guideId: string;
+  title: string;
+  department: string;
+  score: number;
+  /** Share of the query's information (IDF-weighted terms) found anywhere in this guide. */
+  coverage: number;
+  /** Share of the query's information found in the guide's title and aliases. */
+  nameCoverage: number;
+  /** Share of the best-matching name (title or one alias) that the query says: 1 = named in full. */
+  nameRecall: number;
+  /** Best cosine similarity of the query to one of the guide's chunks. */
+  similarity: number;
+  matched: string[];
+  chunks: ChunkHit[];
+}
+
+export interface SearchResult {
+  terms: string[];
+  /**
+   * The query's most informative word, when it is a real word that appears nowhere in the
+   * knowledge base (商标, 渔船, 专利): a short question about something the guides do not cover.
+   */
+  unknownKey: string | null;
+  chunks: ChunkHit[];
+  guides: GuideHit[];
+}
+
+export interface SearchOptions {
+  limit?: number;
+  /** Score only these guides' chunks (follow-ups within the current guide). */
+  guideIds?: ReadonlySet<string>;
+  /** Prefer chunks of this aspect a little. */
+  aspect?: AspectKey | null;
+}
+
+export const FUSION = { k: 60, bm25Weight: 1, vectorWeight: 0.6, depth: 60 } as const;
+
+/**
+ * The hybrid retriever: BM25F over segmented text and hnswlib over embeddings, fused by
+ * reciprocal rank, with chunks grouped into guides. Immutable once built; a rebuild makes a new one.
+ */
+export class SearchIndex {
+  /** term -> guides whose chunks contain it; name terms per guide. */
+  private readonly termGuides = new Map<string, Set<string>>();
+  private readonly nameTerms = new Map<string, Set<string>>();
+  private readonly names = new Map<string, string[][]>();
+  /** Aspect cues, with the dictionary's terms protected from being cut (残疾 in 残疾证). */
+  readonly aspects: AspectDetector;
+  private readonly chunkGuide: string[];
+
+  constructor(
+    readonly kb: KnowledgeBase,
+    readonly chunks: Chunk[],
+    readonly bm25: Bm25Index,
+    readonly vectors: VectorIndex,
+    readonly tokenizer: Tokenizer,
+    readonly embedder: Embedder,
+    readonly weights: TermWeights,
+  ) {
+    this.chunkGuide = chunks.map((c) => c.guideId);
+    tokenizer.useVocabulary(weights);
+    this.aspects = new AspectDetector(tokenizer.protectedTerms());
+    const detectAspect = (s: string) => this.aspects.detect(s);
+    chunks.forEach((c) => {
+      // Name terms leave out asking words in aliases ("补身份证要多少钱" names the service by 补身份证).
+      if (!this.nameTerms.has(c.guideId)) {
+        const cleaned = c.name.split(' ').map((n) => detectAspect(n).rest);
+        const names = cleaned.map((n) => tokenizer.tokenize(n)).filter((n) => n.length);
+        this.names.set(c.guideId, names);
+        this.nameTerms.set(c.guideId, new Set(names.flat()));
+      }
+      for (const t of new Set([...tokenizer.tokenize(c.name), ...tokenizer.tokenize(c.heading), ...tokenizer.tokenize(c.body)])) {
+        let s = this.termGuides.get(t);
+        if (!s) this.termGuides.set(t, (s = new Set()));
+        s.add(c.guideId);
+      }
+    });
+  }
+
+  /** Query embedding; synchronous for the embedded embedder, so the hot path never awaits. */
+  async embedQuery(text: string): Promise<Float32Array> {
+    const e = this.embedder as Partial<HashingEmbedder>;
+    return typeof e.embedOne === 'function' ? e.embedOne(text) : (await this.embedder.embed([text]))[0];
+  }
+
+  /** How much a term says (general-corpus IDF). */
+  weight(term: string): number {
+    return termWeight(this.weights, term);
+  }
+
+  /** Information-weighted share of the terms found in one guide (anywhere, or in its name). */
+  coverage(guideId: string, terms: string[], nameOnly = false): { coverage: number; matched: string[] } {
+    const unique = [...new Set(terms)];
+    const total = unique.reduce((s, t) => s + this.weight(t), 0);
+    if (!total) return { coverage: 0, matched: [] };
+    const names = this.nameTerms.get(guideId);
+    const matched = unique.filter((t) => (nameOnly ? names?.has(t) : this.termGuides.get(t)?.has(guideId)));
+    return { coverage: matched.reduce((s, t) => s + this.weight(t), 0) / total, matched };
+  }
+
+  detectAspect(question: string): AspectDetection {
+    return this.aspects.detect(question);
+  }
+
+  /** How fully the query names this guide: the best share of one of its names (title or an alias) present in the query. */
+  nameRecall(guideId: string, terms: string[]): number {
+    const have = new Set(terms);
+    let best = 0;
+    for (const name of this.names.get(guideId) ?? []) {
+      const unique = [...new Set(name)];
+      const total = unique.reduce((s, t) => s + this.weight(t), 0);
+      const got = unique.filter((t) => have.has(t)).reduce((s, t) => s + this.weight(t), 0);
+      if (total) best = Math.max(best, got / total);
+    }
+    return best;
+  }
+
+  async search(query: string, opts: SearchOptions = {}): Promise<SearchResult> {
+    const terms = this.tokenizer.tokenize(query);
+    const filter = opts.guideIds ? (i: number) => opts.guideIds!.has(this.chunkGuide[i]) : undefined;
+    const lexical = this.bm25.search(terms, FUSION.depth, filter);
+    const vector = terms.length ? this.vectors.search(await this.embedQuery(query), opts.guideIds ? FUSION.depth * 4 : FUSION.depth) : [];
+
+    const fused = new Map<number, ChunkHit>();
+    const hit = (index: number): ChunkHit => {
+      let h = fused.get(index);
+      if (!h) fused.set(index, (h = { chunk: this.chunks[index], index, score: 0, bm25: 0, similarity: 0 }));
+      return h;
+    };
+    lexical.forEach((l, rank) => {
+      const h = hit(l.index);
+      h.bm25 = l.score;
+      h.score += FUSION.bm25Weight / (FUSION.k + rank + 1);
+    });
+    let rank = 0;
+    for (const v of vector) {
+      if (filter && !filter(v.index)) continue;
+      const h = hit(v.index);
+      h.similarity = v.similarity;
+      h.score += FUSION.vectorWeight / (FUSION.k + rank + 1);
+      rank++;
+    }
+    if (opts.aspect) for (const h of fused.values()) if (h.chunk.aspect === opts.aspect) h.score *= 1.1;
+    const chunks = [...fused.values()].sort((a, b) => b.score - a.score || a.index - b.index);
+
+    const byGuide = new Map<string, ChunkHit[]>();
+    for (const c of chunks) {
+      const list = byGuide.get(c.chunk.guideId);
+      if (list) list.push(c);
+      else byGuide.set(c.chunk.guideId, [c]);
+    }
+    const guides: GuideHit[] = [...byGuide].map(([guideId, hits]) => {
+      const { coverage, matched } = this.coverage(guideId, terms);
+      const nameCoverage = this.coverage(guideId, terms, true).coverage;
+      const first = hits[0].chunk;
+      return {
+        guideId,
+        title: first.title,
+        department: first.department,
+        // The best chunk decides; a second supporting chunk and title matches add a little.
+        score: hits[0].score + 0.3 * (hits[1]?.score ?? 0) + 0.01 * nameCoverage,
+        coverage,
+        nameCoverage,
+        nameRecall: this.nameRecall(guideId, terms),
+        similarity: Math.max(...hits.map((h) => h.similarity)),
+        matched,
+        chunks: hits,
+      };
+    });
+    guides.sort((a, b) => b.score - a.score || a.guideId.localeCompare(b.guideId));
+    return { terms, unknownKey: this.unknownKey(terms), chunks: chunks.slice(0, opts.limit ?? 20), guides: guides.slice(0, opts.limit ?? 20) };
+  }
+
+  private unknownKey(terms: string[]): string | null {
+    const content = [...new Set(terms)].filter((t) => this.weight(t) >= 5);
+    if (!content.length || content.length > 3) return null;
+    const key = content.reduce((a, b) => (this.weight(b) > this.weight(a) ? b : a));
+    return this.weights.has(key) && this.weight(key) >= 7.5 && !this.bm25.has(key) ? key : null;
+  }
+}

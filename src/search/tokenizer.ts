@@ -1,0 +1,121 @@
+import { pinyin } from 'pinyin-pro';
+import type { DomainDictionary } from './dictionary.js';
+
+/** Splits text into words. jieba on Node; the edge plugs in a segmenter that runs in workerd. */
+export interface Segmenter {
+  /** Search-mode segmentation: long words also yield their dictionary sub-words. */
+  segment(text: string): string[];
+}
+
+export interface TokenizerOptions {
+  /** Add character bigrams of CJK words longer than two characters (measured in the eval). */
+  bigrams?: boolean;
+}
+
+const CJK = /[\u3400-\u9fff]/;
+const WORDLIKE = /[\p{L}\p{N}]/u;
+
+/**
+ * Turns text into index/query terms: segmentation with the domain dictionary, synonyms folded to
+ * one form (身份证/居民身份证 → 身份证), stop words dropped, Latin lower-cased, optional bigrams.
+ */
+export class Tokenizer {
+  private readonly fold = new Map<string, string>();
+  private readonly stop: Set<string>;
+  /** Every synonym form, longest first: phrases the segmenter might split are matched whole. */
+  private readonly phrases: string[];
+  private readonly domainWords: string[];
+  /** Whether a string is a real word: a real word is never "corrected". Set by useVocabulary. */
+  private isKnownWord: (w: string) => boolean = () => false;
+  /** Pinyin of each dictionary term ("she bao ka") -> the term, for typo correction. */
+  private readonly soundsLike = new Map<string, string>();
+
+  constructor(
+    private readonly segmenter: Segmenter,
+    dict: DomainDictionary,
+    readonly options: TokenizerOptions = {},
+  ) {
+    for (const group of dict.synonyms) for (const w of group) if (!this.fold.has(w)) this.fold.set(w, group[0]);
+    this.stop = new Set(dict.stopwords);
+    this.domainWords = dict.words.map((l) => l.split(/\s+/)[0]).filter(Boolean);
+    const ambiguous = new Set<string>();
+    for (const term of new Set([...this.domainWords, ...dict.synonyms.flat()])) {
+      if (term.length < 2 || !/^[\u3400-\u9fff]+$/.test(term)) continue;
+      const key = pinyin(term, { toneType: 'none', type: 'array' }).join(' ');
+      // Two terms that sound alike (事例/示例) cannot correct each other's typos.
+      if (this.soundsLike.has(key) && this.soundsLike.get(key) !== term) ambiguous.add(key);
+      else this.soundsLike.set(key, term);
+    }
+    for (const key of ambiguous) this.soundsLike.delete(key);
+    this.phrases = [...this.fold.keys()].filter((w) => w.length > 1).sort((a, b) => b.length - a.length);
+  }
+
+  /** The general vocabulary (words of the IDF table), so that real words are left as typed. */
+  useVocabulary(words: ReadonlyMap<string, unknown>): void {
+    this.isKnownWord = (w) => words.has(w);
+  }
+
+  /** Terms of the domain dictionary and synonym groups: whole words an aspect cue may not cut. */
+  protectedTerms(): string[] {
+    return [...this.domainWords, ...this.fold.keys()];
+  }
+
+  /** Canonical form of one word. */
+  canonical(word: string): string {
+    return this.fold.get(word) ?? word;
+  }
+
+  isStopword(word: string): boolean {
+    return this.stop.has(word);
+  }
+
+  tokenize(text: string): string[] {
+    const out: string[] = [];
+    for (const raw of this.segmenter.segment(text.normalize('NFKC').toLowerCase())) {
+      const w = raw.trim();
+      if (!w || !WORDLIKE.test(w) || this.stop.has(w)) continue;
+      const c = this.canonical(w);
+      if (this.stop.has(c)) continue;
+      out.push(c);
+      if (this.options.bigrams && c.length > 2 && CJK.test(c)) {
+        for (let i = 0; i + 2 <= c.length; i++) out.push(c.slice(i, i + 2));
+      }
+    }
+    return out;
+  }
+
+  /** Synonym phrases present in the text (for phrase-level matching of aliases). */
+  phrasesIn(text: string): string[] {
+    return this.phrases.filter((p) => text.includes(p)).map((p) => this.canonical(p));
+  }
+
+  /**
+   * Corrects homophone typos of dictionary terms. People type with pinyin input methods, so their
+   * typos sound right and look wrong: 社宝卡, 结昏证, 低宝, 公基金, 户照. A stretch of the text that
+   * sounds exactly like a dictionary term, and is not itself a known word, is replaced by the term.
+   */
+  correct(text: string): string {
+    if (!this.soundsLike.size) return text;
+    return text.replace(/[\u3400-\u9fff]{2,}/g, (run) => {
+      const syl = pinyin(run, { toneType: 'none', type: 'array' });
+      if (syl.length !== run.length) return run;
+      let out = '';
+      let i = 0;
+      while (i < run.length) {
+        let replaced = false;
+        for (let len = Math.min(6, run.length - i); len >= 2; len--) {
+          const window = run.slice(i, i + len);
+          const term = this.soundsLike.get(syl.slice(i, i + len).join(' '));
+          if (term && (term === window || !this.isKnownWord(window))) {
+            out += term;
+            i += len;
+            replaced = true;
+            break;
+          }
+        }
+        if (!replaced) out += run[i++];
+      }
+      return out;
+    });
+  }
+}
