@@ -4,12 +4,15 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { z } from 'zod';
 import { AppError, type ErrorBody } from './errors.js';
 import type { Logger } from './logger.js';
+import type { StaffPrincipal } from '../staff/principal.js';
 
 /** Hono environment shared by every route: per-request id and logger. */
 export interface AppEnv {
   Variables: {
     requestId: string;
     log: Logger;
+    /** Set by requireStaff on staff routes. */
+    staff: StaffPrincipal;
   };
 }
 
