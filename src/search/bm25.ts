@@ -78,15 +78,16 @@ export class Bm25Index {
     return term in this.data.postings;
   }
 
-  /** Scores every chunk that shares a term with the query; `only` restricts to a chunk subset. */
-  search(terms: string[], limit: number, filter?: (index: number) => boolean): Bm25Hit[] {
+  /** Scores every chunk that shares a term with the query; `filter` restricts to a chunk subset, `weights` scale terms. */
+  search(terms: string[], limit: number, filter?: (index: number) => boolean, weights?: ReadonlyMap<string, number>): Bm25Hit[] {
     const scores = new Map<number, number>();
     for (const term of new Set(terms)) {
       const p = this.data.postings[term];
       if (!p) continue;
+      const w = weights?.get(term) ?? 1;
       for (let i = 0; i < p.length; i += 2) {
         if (filter && !filter(p[i])) continue;
-        scores.set(p[i], (scores.get(p[i]) ?? 0) + p[i + 1]);
+        scores.set(p[i], (scores.get(p[i]) ?? 0) + w * p[i + 1]);
       }
     }
     return [...scores].map(([index, score]) => ({ index, score })).sort((a, b) => b.score - a.score || a.index - b.index).slice(0, limit);

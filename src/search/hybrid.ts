@@ -7,6 +7,7 @@ import type { Tokenizer } from './tokenizer.js';
 import type { VectorIndex } from './vector-index.js';
 import { AspectDetector, type AspectDetection } from './aspect.js';
 import { termWeight, type TermWeights } from './weights.js';
+import { NameIndex } from './names.js';
 
 export interface ChunkHit {
   chunk: Chunk;
@@ -53,7 +54,7 @@ export interface SearchOptions {
   aspect?: AspectKey | null;
 }
 
-export const FUSION = { k: 60, bm25Weight: 1, vectorWeight: 0.6, depth: 60 } as const;
+export const FUSION = { k: 60, bm25Weight: 1, vectorWeight: 0.6, nameWeight: 0.3, depth: 60 } as const;
 
 /**
  * The hybrid retriever: BM25F over segmented text and hnswlib over embeddings, fused by
@@ -67,6 +68,7 @@ export class SearchIndex {
   /** Aspect cues, with the dictionary's terms protected from being cut (残疾 in 残疾证). */
   readonly aspects: AspectDetector;
   private readonly chunkGuide: string[];
+  private readonly nameIndex: NameIndex;
 
   constructor(
     readonly kb: KnowledgeBase,
@@ -78,6 +80,7 @@ export class SearchIndex {
     readonly weights: TermWeights,
   ) {
     this.chunkGuide = chunks.map((c) => c.guideId);
+    this.nameIndex = new NameIndex(kb.guides.map((g) => ({ id: g.id, names: [g.title, ...g.aliases] })));
     tokenizer.useVocabulary(weights);
     this.aspects = new AspectDetector(tokenizer.protectedTerms());
     const detectAspect = (s: string) => this.aspects.detect(s);
@@ -136,9 +139,10 @@ export class SearchIndex {
   }
 
   async search(query: string, opts: SearchOptions = {}): Promise<SearchResult> {
+    const weighted = this.tokenizer.weightedTerms(query);
     const terms = this.tokenizer.tokenize(query);
     const filter = opts.guideIds ? (i: number) => opts.guideIds!.has(this.chunkGuide[i]) : undefined;
-    const lexical = this.bm25.search(terms, FUSION.depth, filter);
+    const lexical = this.bm25.search(terms, FUSION.depth, filter, weighted);
     const vector = terms.length ? this.vectors.search(await this.embedQuery(query), opts.guideIds ? FUSION.depth * 4 : FUSION.depth) : [];
 
     const fused = new Map<number, ChunkHit>();
@@ -169,6 +173,8 @@ export class SearchIndex {
       if (list) list.push(c);
       else byGuide.set(c.chunk.guideId, [c]);
     }
+    const nameRank = new Map<string, number>();
+    if (!opts.guideIds) this.nameIndex.search(query, FUSION.depth).forEach((h, r) => nameRank.set(h.guideId, r));
     const guides: GuideHit[] = [...byGuide].map(([guideId, hits]) => {
       const { coverage, matched } = this.coverage(guideId, terms);
       const nameCoverage = this.coverage(guideId, terms, true).coverage;
@@ -178,7 +184,7 @@ export class SearchIndex {
         title: first.title,
         department: first.department,
         // The best chunk decides; a second supporting chunk and title matches add a little.
-        score: hits[0].score + 0.3 * (hits[1]?.score ?? 0) + 0.01 * nameCoverage,
+        score: hits[0].score + 0.3 * (hits[1]?.score ?? 0) + 0.01 * nameCoverage + (nameRank.has(guideId) ? FUSION.nameWeight / (FUSION.k + nameRank.get(guideId)! + 1) : 0),
         coverage,
         nameCoverage,
         nameRecall: this.nameRecall(guideId, terms),

@@ -27,8 +27,20 @@ describe('Chinese tokenizer with the domain dictionary', () => {
   });
 
   it('drops stop words and punctuation, lower-cases Latin', () => {
-    expect(tokenizer.tokenize('请问，我的身份证怎么办理？')).toEqual(['身份', '身份证']);
+    expect(tokenizer.tokenize('请问，我的身份证怎么办理？')).toEqual(['身份证']);
     expect(tokenizer.tokenize('APP')).toEqual(['app']);
+  });
+
+  it('keeps dictionary terms single: no sub-word noise beside the folded term', () => {
+    expect(tokenizer.tokenize('第一次办')).toEqual(['首次', '办']);
+    expect(tokenizer.tokenize('住房公积金')).toEqual(['公积金']);
+  });
+
+  it('corrects pinyin-input typos of dictionary terms, but never cuts a real word', () => {
+    tokenizer.useVocabulary(new Map([['税务', 1], ['税务局', 1], ['去', 1]]));
+    expect(tokenizer.correct('社宝卡丢了')).toContain('社保卡');
+    // 去税 sounds like 取水 (a synonym term), but 税务 is a real word it would cut.
+    expect(tokenizer.correct('去税务局交社保')).toBe('去税务局交社保');
   });
 
   it('adds character bigrams of long words only when asked', () => {

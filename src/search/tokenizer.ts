@@ -5,7 +5,12 @@ import type { DomainDictionary } from './dictionary.js';
 export interface Segmenter {
   /** Search-mode segmentation: long words also yield their dictionary sub-words. */
   segment(text: string): string[];
+  /** The same words, each marked when it is only a part of a longer word the text has. */
+  segmentParts?(text: string): { word: string; part: boolean }[];
 }
+
+/** How much a query word that is only part of a longer word counts (宅基 and 基地 of 宅基地). */
+export const PART_WEIGHT = 0.4;
 
 export interface TokenizerOptions {
   /** Add character bigrams of CJK words longer than two characters (measured in the eval). */
@@ -70,15 +75,31 @@ export class Tokenizer {
   }
 
   tokenize(text: string): string[] {
-    const out: string[] = [];
-    for (const raw of this.segmenter.segment(text.normalize('NFKC').toLowerCase())) {
-      const w = raw.trim();
+    return this.terms(text).map((t) => t.term);
+  }
+
+  /**
+   * Query terms with how much each counts: a whole word 1, a piece of a longer word PART_WEIGHT
+   * (the longer word is the evidence; its pieces are there for recall).
+   */
+  weightedTerms(text: string): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const { term, part } of this.terms(text)) out.set(term, Math.max(out.get(term) ?? 0, part ? PART_WEIGHT : 1));
+    return out;
+  }
+
+  private terms(text: string): { term: string; part: boolean }[] {
+    const out: { term: string; part: boolean }[] = [];
+    const normalized = text.normalize('NFKC').toLowerCase();
+    const words = this.segmenter.segmentParts?.(normalized) ?? this.segmenter.segment(normalized).map((word) => ({ word, part: false }));
+    for (const { word, part } of words) {
+      const w = word.trim();
       if (!w || !WORDLIKE.test(w) || this.stop.has(w)) continue;
       const c = this.canonical(w);
       if (this.stop.has(c)) continue;
-      out.push(c);
+      out.push({ term: c, part });
       if (this.options.bigrams && c.length > 2 && CJK.test(c)) {
-        for (let i = 0; i + 2 <= c.length; i++) out.push(c.slice(i, i + 2));
+        for (let i = 0; i + 2 <= c.length; i++) out.push({ term: c.slice(i, i + 2), part: true });
       }
     }
     return out;
@@ -99,6 +120,10 @@ export class Tokenizer {
     return text.replace(/[\u3400-\u9fff]{2,}/g, (run) => {
       const syl = pinyin(run, { toneType: 'none', type: 'array' });
       if (syl.length !== run.length) return run;
+      // Real words in the text (税务 in 去税务局): a window that cuts one is not a typo (去税 ≠ 取水).
+      const words: [number, number][] = [];
+      for (let a = 0; a < run.length; a++) for (let b = a + 2; b <= Math.min(run.length, a + 4); b++) if (this.isKnownWord(run.slice(a, b))) words.push([a, b]);
+      const cutsWord = (a: number, b: number) => words.some(([x, y]) => x < b && y > a && (x < a || y > b));
       let out = '';
       let i = 0;
       while (i < run.length) {
@@ -106,7 +131,7 @@ export class Tokenizer {
         for (let len = Math.min(6, run.length - i); len >= 2; len--) {
           const window = run.slice(i, i + len);
           const term = this.soundsLike.get(syl.slice(i, i + len).join(' '));
-          if (term && (term === window || !this.isKnownWord(window))) {
+          if (term && (term === window || (!this.isKnownWord(window) && !cutsWord(i, i + len)))) {
             out += term;
             i += len;
             replaced = true;
