@@ -27,13 +27,19 @@ describe('Chinese tokenizer with the domain dictionary', () => {
   });
 
   it('drops stop words and punctuation, lower-cases Latin', () => {
-    expect(tokenizer.tokenize('请问，我的身份证怎么办理？')).toEqual(['身份证']);
+    expect(tokenizer.tokenize('请问，我的身份证怎么办理？')).toEqual(['身份', '身份证']);
     expect(tokenizer.tokenize('APP')).toEqual(['app']);
   });
 
-  it('keeps dictionary terms single: no sub-word noise beside the folded term', () => {
-    expect(tokenizer.tokenize('第一次办')).toEqual(['首次', '办']);
+  it('a synonym folded to another form brings no pieces of itself (noise beside the folded term)', () => {
     expect(tokenizer.tokenize('住房公积金')).toEqual(['公积金']);
+    expect(tokenizer.tokenize('居民身份证')).toEqual(['身份证']);
+  });
+
+  it('weighs pieces of a longer word less than whole words', () => {
+    const w = tokenizer.weightedTerms('宅基地');
+    expect(w.get('宅基地')).toBe(1);
+    expect(w.get('基地')).toBeLessThan(1);
   });
 
   it('corrects pinyin-input typos of dictionary terms, but never cuts a real word', () => {
