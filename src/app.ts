@@ -1,7 +1,9 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { requestId } from 'hono/request-id';
 import { chatRoutes } from './channels/web/chat.js';
+import { guidePages } from './kb/page.js';
 import { guideRoutes } from './kb/routes.js';
+import { searchRoutes } from './search/routes.js';
 import { errorHandler, notFoundHandler, requestLogging, validationHook, type AppEnv } from './platform/http.js';
 import type { Services } from './services.js';
 
@@ -15,6 +17,8 @@ export function createApp(s: Services) {
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.route('/', guideRoutes(() => s.knowledge()));
+  app.route('/', guidePages(() => s.knowledge()));
+  app.route('/', searchRoutes(s.answerer));
   app.route(
     '/',
     chatRoutes({ engine: () => s.engine, maxMessageChars: s.config.MAX_MESSAGE_CHARS, maxBodyBytes: s.config.MAX_BODY_BYTES }),

@@ -68,11 +68,11 @@ export class Answerer {
   ) {}
 
   /** Aspect detection and retrieval for a question. */
-  async analyze(question: string): Promise<Analysis> {
+  async analyze(question: string, limit = 10): Promise<Analysis> {
     const idx = this.index();
     const q = idx.tokenizer.correct(question.trim());
     const detected = idx.detectAspect(q);
-    const result = await idx.search(detected.rest || q, { aspect: detected.aspect, limit: 10 });
+    const result = await idx.search(detected.rest || q, { aspect: detected.aspect, limit });
     return { question: q, detected, result };
   }
 
