@@ -93,6 +93,14 @@ export class Bm25Index {
     return [...scores].map(([index, score]) => ({ index, score })).sort((a, b) => b.score - a.score || a.index - b.index).slice(0, limit);
   }
 
+  /** Indexes of the chunks that contain a term. */
+  chunksWith(term: string): number[] {
+    const p = this.data.postings[term];
+    const out: number[] = [];
+    if (p) for (let i = 0; i < p.length; i += 2) out.push(p[i]);
+    return out;
+  }
+
   /** The query terms that occur in a chunk. */
   matched(terms: string[], index: number): string[] {
     return [...new Set(terms)].filter((t) => {

@@ -61,7 +61,7 @@ export const FUSION = { k: 60, bm25Weight: 1, vectorWeight: 0.6, nameWeight: 0.3
  * reciprocal rank, with chunks grouped into guides. Immutable once built; a rebuild makes a new one.
  */
 export class SearchIndex {
-  /** term -> guides whose chunks contain it; name terms per guide. */
+  /** term -> guides whose chunks contain it (filled lazily); name terms per guide. */
   private readonly termGuides = new Map<string, Set<string>>();
   private readonly nameTerms = new Map<string, Set<string>>();
   private readonly names = new Map<string, string[][]>();
@@ -84,20 +84,25 @@ export class SearchIndex {
     tokenizer.useVocabulary(weights);
     this.aspects = new AspectDetector(tokenizer.protectedTerms());
     const detectAspect = (s: string) => this.aspects.detect(s);
-    chunks.forEach((c) => {
-      // Name terms leave out asking words in aliases ("补身份证要多少钱" names the service by 补身份证).
-      if (!this.nameTerms.has(c.guideId)) {
-        const cleaned = c.name.split(' ').map((n) => detectAspect(n).rest);
-        const names = cleaned.map((n) => tokenizer.tokenize(n)).filter((n) => n.length);
-        this.names.set(c.guideId, names);
-        this.nameTerms.set(c.guideId, new Set(names.flat()));
-      }
-      for (const t of new Set([...tokenizer.tokenize(c.name), ...tokenizer.tokenize(c.heading), ...tokenizer.tokenize(c.body)])) {
-        let s = this.termGuides.get(t);
-        if (!s) this.termGuides.set(t, (s = new Set()));
-        s.add(c.guideId);
-      }
-    });
+    // Name terms leave out asking words in aliases ("补身份证要多少钱" names the service by 补身份证).
+    const addNames = (id: string, all: string[]) => {
+      const names = all.map((n) => tokenizer.tokenize(detectAspect(n).rest)).filter((n) => n.length);
+      this.names.set(id, names);
+      this.nameTerms.set(id, new Set(names.flat()));
+    };
+    for (const g of kb.guides) addNames(g.id, [g.title, ...g.aliases]);
+    // A FAQ file that belongs to no guide is a "guide" of its own, named by its title.
+    for (const f of kb.faqs) if (!f.guide || !kb.byId.has(f.guide)) addNames(f.id, [f.title]);
+  }
+
+  /** The guides whose chunks contain a term, from the BM25 postings; worked out once per term, when first asked. */
+  private guidesWith(term: string): ReadonlySet<string> {
+    let s = this.termGuides.get(term);
+    if (!s) {
+      s = new Set(this.bm25.chunksWith(term).map((i) => this.chunkGuide[i]));
+      this.termGuides.set(term, s);
+    }
+    return s;
   }
 
   /** Query embedding; synchronous for the embedded embedder, so the hot path never awaits. */
@@ -117,7 +122,7 @@ export class SearchIndex {
     const total = unique.reduce((s, t) => s + this.weight(t), 0);
     if (!total) return { coverage: 0, matched: [] };
     const names = this.nameTerms.get(guideId);
-    const matched = unique.filter((t) => (nameOnly ? names?.has(t) : this.termGuides.get(t)?.has(guideId)));
+    const matched = unique.filter((t) => (nameOnly ? names?.has(t) : this.guidesWith(t).has(guideId)));
     return { coverage: matched.reduce((s, t) => s + this.weight(t), 0) / total, matched };
   }
 
