@@ -45,6 +45,9 @@ export interface Analysis {
 // "那离婚呢", "如果是外地人的话" — a short question that only swaps the subject.
 const ELLIPTICAL = /^(那|那么|如果|要是|换成)?.{0,14}(呢|的话|也一样吗|也是吗)[?？。!！]*$/;
 
+/** How much of the asked words a FAQ pair (or, uncued, a section) must cover to be the answer. */
+export const FAQ_BAR = { cued: 0.75, weak: 0.2 };
+
 export const STAFF_OFFER = '如需人工帮助，请回复“转人工”。';
 
 export interface AnswererOptions {
@@ -102,7 +105,7 @@ export class Answerer {
       const named = top && top.guideId !== current.id && top.nameCoverage >= 0.5 && top.nameCoverage >= (own?.nameCoverage ?? 0) + 0.2;
       const stays = !result.terms.length || (!named && ((own?.coverage ?? 0) >= 0.4 || topConfidence < this.opts.minConfidence));
       if (stays) {
-        return this.fromGuide(current, detected.aspect, detected.all, q, result, evidence, Math.max(0.8, ownConfidence), 'follow-up on the current guide');
+        return this.fromGuide(current, detected, q, result, evidence, Math.max(0.8, ownConfidence), 'follow-up on the current guide');
       }
     }
 
@@ -127,7 +130,7 @@ export class Answerer {
     }
     const guide = idx.kb.byId.get(top.guideId);
     if (!guide) return this.fromFaqFile(top, q, result, evidence, topConfidence);
-    return this.fromGuide(guide, detected.aspect, detected.all, q, result, evidence, topConfidence, 'best guide');
+    return this.fromGuide(guide, detected, q, result, evidence, topConfidence, 'best guide');
   }
 
   /** Guides that match equally well and are told apart by nothing in the question. */
@@ -140,26 +143,28 @@ export class Answerer {
 
   private fromGuide(
     guide: Guide,
-    aspect: AspectKey | null,
-    aspects: AspectKey[],
+    detection: Pick<AspectDetection, 'aspect' | 'all' | 'weak'>,
     question: string,
     result: SearchResult,
     evidence: Evidence[],
     confidence: number,
     reason: string,
   ): AnswerResult {
+    const { aspect, all: aspects } = detection;
     const best = this.bestPart(guide, question);
     const available = aspects.filter((a) => guide.sections.some((s) => s.aspect === a));
+    // A FAQ pair that says what was asked beats a section cued only weakly or not at all.
+    const faqBar = detection.weak || !available.length ? FAQ_BAR.weak : FAQ_BAR.cued;
     let composed: Composed;
     let answered: AspectKey | null;
-    if (best?.faqIndex !== undefined && (best.strength >= 0.75 || (!available.length && best.strength >= 0.3))) {
+    if (best?.faqIndex !== undefined && best.strength >= faqBar) {
       // A question of the guide's 常见问题 says what the citizen asked: its answer is the answer.
       composed = composeFaq(guide, guide.faq[best.faqIndex], best.faqIndex, guide);
       answered = 'faq';
     } else if (available.length) {
       composed = composeSections(guide, available.slice(0, 2));
       answered = available[0];
-    } else if (!aspect && best && best.strength >= 0.3 && best.aspect) {
+    } else if (!aspect && best && best.strength >= FAQ_BAR.weak && best.aspect) {
       composed = composeSections(guide, [best.aspect]);
       answered = best.aspect;
     } else {
