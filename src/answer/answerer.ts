@@ -45,6 +45,9 @@ export interface Analysis {
 // "那离婚呢", "如果是外地人的话" — a short question that only swaps the subject.
 const ELLIPTICAL = /^(那|那么|如果|要是|换成)?.{0,14}(呢|的话|也一样吗|也是吗)[?？。!！]*$/;
 
+/** When two services are too close to choose between: ask which one is meant. */
+export const CLARIFY = { minNamed: 0.3, scoreRatio: 0.85, confidenceGap: 0.08, distinctWeight: 5, coverageGap: 0.1 };
+
 /** How much of the asked words a FAQ pair (or, uncued, a section) must cover to be the answer. */
 export const FAQ_BAR = { cued: 0.75, weak: 0.2 };
 
@@ -133,11 +136,26 @@ export class Answerer {
     return this.fromGuide(guide, detected, q, result, evidence, topConfidence, 'best guide');
   }
 
-  /** Guides that match equally well and are told apart by nothing in the question. */
+  /**
+   * Guides that match about equally well and that nothing in the question tells apart: the
+   * words of their names the question uses are the same ("身份证要重新办一张" names 身份证, not 换
+   * or 补). The question must name them well enough to be answered at all.
+   */
   private ambiguous(result: SearchResult): GuideHit[] {
+    const idx = this.index();
     const [a, ...rest] = result.guides;
-    if (!a || a.nameCoverage < 0.5) return [];
-    const close = rest.filter((b) => b.score >= a.score * 0.93 && b.nameCoverage >= a.nameCoverage && a.matched.every((t) => b.matched.includes(t)));
+    if (!a || !idx.kb.byId.has(a.guideId)) return [];
+    const ca = confidenceOf(a);
+    if (ca < this.opts.minConfidence || a.nameCoverage < CLARIFY.minNamed) return [];
+    const named = idx.namedBy(a.guideId, result.terms);
+    // Told apart by a name word only one of them has, or by words of the question only one of them covers.
+    const tellsApart = (b: GuideHit) => {
+      const other = idx.namedBy(b.guideId, result.terms);
+      return Math.abs(a.coverage - b.coverage) >= CLARIFY.coverageGap || [...named, ...other].some((t) => named.has(t) !== other.has(t) && idx.weight(t) >= CLARIFY.distinctWeight);
+    };
+    const close = rest.filter(
+      (b) => idx.kb.byId.has(b.guideId) && b.score >= a.score * CLARIFY.scoreRatio && confidenceOf(b) >= Math.max(this.opts.minConfidence, ca - CLARIFY.confidenceGap) && !tellsApart(b),
+    );
     return close.length ? [a, ...close.slice(0, 2)] : [];
   }
 

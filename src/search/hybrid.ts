@@ -130,6 +130,12 @@ export class SearchIndex {
     return this.aspects.detect(question);
   }
 
+  /** The words of a guide's names (title and aliases) that the query uses. */
+  namedBy(guideId: string, terms: string[]): Set<string> {
+    const names = this.nameTerms.get(guideId);
+    return new Set(terms.filter((t) => names?.has(t)));
+  }
+
   /** How fully the query names this guide: the best share of one of its names (title or an alias) present in the query. */
   nameRecall(guideId: string, terms: string[]): number {
     const have = new Set(terms);
