@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   const services = await createServices(config, logger);
   const app = createApp(services);
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
-    logger.info({ port: info.port, url: `http://localhost:${info.port}/` }, 'govchat is ready');
+    logger.info({ port: info.port, url: `http://localhost:${info.port}/`, startupMs: Math.round(performance.now()) }, 'govchat is ready');
   });
 
   let stopping = false;
