@@ -87,7 +87,7 @@ const chatRoute = createRoute({
     '- `meta` `{ sessionId, type, intent, messageId? }`: the reply has begun. `messageId` is absent while a language model is writing the reply (the message is stored once checked); `done` always has it.',
     '- `delta` `{ text, provisional }`, any number: pieces of the text, to append in order. `provisional: true` pieces come from the language model as it writes and are not checked yet: show them, but be ready to replace them.',
     '- `replace` `{ text, reason }`, at most once, only after provisional pieces: the checked reply is not what was streamed (the model\'s reply failed the grounding check, timed out or failed; `reason` is a short code). Discard every piece shown and show `text` instead.',
-    '- `done` `{ …Reply }`: the whole reply, the same object the JSON response carries. Its `text` is authoritative.',
+    '- `done` `{ …Reply }`: always last; the whole reply, the same object the JSON response carries. Its `text` is authoritative; without a `replace`, the provisional pieces shown were its beginning.',
     '- `error` `{ error: { code, message } }`: the reply could not be made; nothing else follows.',
     '',
     'Without a language model, or for a reply the model does not phrase, the text comes as non-provisional `delta` pieces after `meta`. The JSON response only ever carries checked text.',
