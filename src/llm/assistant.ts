@@ -1,7 +1,8 @@
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
-import type { LanguagePort } from '../dialogue/engine.js';
+import type { LanguageEvidence, LanguagePort } from '../dialogue/engine.js';
 import type { KnowledgeBase } from '../kb/load.js';
 import type { Logger } from '../platform/logger.js';
+import { llmFallbacks } from '../platform/metrics.js';
 import { ModelCalls } from './call.js';
 import { IntentChecker } from './intent.js';
 import { createChatModel, type LlmSettings } from './model.js';
@@ -21,7 +22,7 @@ export class LanguageAssistant implements LanguagePort {
     chat: BaseChatModel,
     prompts: Prompts,
     kb: () => KnowledgeBase,
-    logger: Logger,
+    private readonly logger: Logger,
   ) {
     this.model = settings.model;
     const calls = new ModelCalls(logger);
@@ -32,15 +33,29 @@ export class LanguageAssistant implements LanguagePort {
   }
 
   rewrite(input: Parameters<LanguagePort['rewrite']>[0]) {
-    return this.settings.features.has('rewrite') ? this.rewriter.rewrite(input) : Promise.resolve(null);
+    if (!this.settings.features.has('rewrite')) return Promise.resolve(null);
+    return this.guard('rewrite', input.conversationId, () => this.rewriter.rewrite(input), (evidence) => ({ question: null, evidence }));
   }
 
   checkIntent(input: Parameters<LanguagePort['checkIntent']>[0]) {
-    return this.settings.features.has('intent') ? this.intents.check(input) : Promise.resolve(null);
+    if (!this.settings.features.has('intent')) return Promise.resolve(null);
+    return this.guard('intent', input.conversationId, () => this.intents.check(input), (evidence) => ({ intent: null, evidence }));
   }
 
   phrase(input: Parameters<LanguagePort['phrase']>[0]) {
-    return this.settings.features.has('answer') ? this.phraser.phrase(input) : Promise.resolve(null);
+    if (!this.settings.features.has('answer')) return Promise.resolve(null);
+    return this.guard('answer', input.conversationId, () => this.phraser.phrase(input), (evidence) => ({ phrased: null, evidence }));
+  }
+
+  /** The model is optional: whatever goes wrong around it (a bug, a prompt that will not fill), the turn goes on without it. */
+  private async guard<T>(task: 'rewrite' | 'intent' | 'answer', conversationId: string, step: () => Promise<T>, fallback: (e: LanguageEvidence) => T): Promise<T> {
+    try {
+      return await step();
+    } catch (err) {
+      llmFallbacks.inc({ task, reason: 'error' });
+      this.logger.error({ err, task, conversationId }, 'language model step failed');
+      return fallback({ outcome: 'error', reason: 'error' });
+    }
   }
 }
 

@@ -35,6 +35,18 @@ export function textOf(m: Pick<AIMessageChunk, 'content'>): string {
   return m.content.map((p) => (typeof p === 'string' ? p : p.type === 'text' && 'text' in p ? String(p.text) : '')).join('');
 }
 
+/**
+ * A reasoning model's answer without its <think>…</think> preamble (Qwen3, DeepSeek-R1 served by
+ * vLLM or Ollama): '' while that preamble is still being written. Grows as `raw` grows.
+ */
+export function visibleText(raw: string): string {
+  const t = raw.trimStart();
+  if ('<think>'.startsWith(t)) return '';
+  if (!t.startsWith('<think>')) return raw;
+  const end = t.indexOf('</think>');
+  return end < 0 ? '' : t.slice(end + '</think>'.length);
+}
+
 function classify(e: unknown): { outcome: 'timeout' | 'rate_limited' | 'error'; status?: number; name: string } {
   const err = e as { name?: string; status?: number; lc_error_code?: string; response?: { status?: number } };
   const status = typeof err?.status === 'number' ? err.status : err?.response?.status;

@@ -5,7 +5,7 @@ import type { LanguageEvidence } from '../dialogue/engine.js';
 import type { Intent, IntentName } from '../dialogue/intent.js';
 import type { KnowledgeBase } from '../kb/load.js';
 import { maskPII } from '../platform/pii.js';
-import { ModelCalls, Rejected, textOf } from './call.js';
+import { ModelCalls, Rejected, textOf, visibleText } from './call.js';
 import type { Prompts } from './prompts.js';
 
 /** Labels the model may give; apply and out_of_scope stay with the rules (a form started or a refusal on a guess would cost the citizen). */
@@ -39,7 +39,7 @@ export class IntentChecker {
     const guide = input.guideId ? this.o.kb().byId.get(input.guideId) : undefined;
     const messages = await this.o.prompts.intent.formatMessages({ guide_title: guide ? displayTitle(guide) : '（尚未谈到具体事项）', question: maskPII(input.text) });
     const r = await this.o.calls.run('intent', this.o.timeoutMs, input.conversationId, async (signal) => {
-      const label = parseLabel(textOf(await this.o.model.invoke(messages, { signal })));
+      const label = parseLabel(visibleText(textOf(await this.o.model.invoke(messages, { signal }))));
       if (!label) throw new Rejected('invalid', 'invalid');
       return label;
     });

@@ -63,6 +63,15 @@ describe('grounded phrasing (fake chat model)', () => {
     expect(bad.join('')).toBe('工本费是');
   });
 
+  it('leaves out a reasoning model\'s thinking, streamed or not', async () => {
+    const reply = '<think>用户问费用。是20元还是30元？看[id-card-renewal#fee]。</think>\n工本费是20元[id-card-renewal#fee]。';
+    const pieces: string[] = [];
+    const streamed = await phraser([reply]).phrase({ question: '要多少钱', answer, conversationId: 'c1', onToken: (t) => void pieces.push(t) });
+    const whole = await phraser([reply]).phrase({ question: '要多少钱', answer, conversationId: 'c1' });
+    for (const r of [streamed, whole]) expect(r?.phrased?.text.split('\n')[0]).toBe('工本费是20元。');
+    expect(pieces.join('')).not.toContain('用户问');
+  });
+
   it('gives up at the deadline', async () => {
     const slow = new GroundedPhraser({ model: new FakeListChatModel({ responses: ['工本费20元[id-card-renewal#fee]。'], sleep: 200 }), prompts, kb: () => kb, calls: new ModelCalls(silentLogger), timeoutMs: 100 });
     const r = await slow.phrase({ question: '要多少钱', answer, conversationId: 'c1', onToken: () => {} });

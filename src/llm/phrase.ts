@@ -5,7 +5,7 @@ import { displayTitle } from '../answer/compose.js';
 import type { LanguageEvidence, Phrased } from '../dialogue/engine.js';
 import type { KnowledgeBase } from '../kb/load.js';
 import { maskPII } from '../platform/pii.js';
-import { ModelCalls, Rejected, textOf } from './call.js';
+import { ModelCalls, Rejected, textOf, visibleText } from './call.js';
 import { checkReply, SECTION_ID, type CheckResult } from './check.js';
 import { ReplyCleaner } from './clean.js';
 import type { Prompts } from './prompts.js';
@@ -45,13 +45,16 @@ export class GroundedPhraser {
     const cleaner = new ReplyCleaner();
     const r = await this.o.calls.run<CheckResult>('answer', this.o.timeoutMs, input.conversationId, async (signal) => {
       if (!onToken) {
-        raw = textOf(await this.o.model.invoke(messages, { signal }));
+        raw = visibleText(textOf(await this.o.model.invoke(messages, { signal })));
       } else {
         let held = '';
+        let written = '';
         for await (const chunk of await this.o.model.stream(messages, { signal })) {
-          const piece = textOf(chunk);
+          written += textOf(chunk);
+          const visible = visibleText(written);
+          const piece = visible.slice(raw.length);
           if (!piece) continue;
-          raw += piece;
+          raw = visible;
           // Fail fast: a wrong id or number ends the stream at once.
           const partial = checkReply(raw, sources.sections, { partial: true });
           if (!partial.passed) throw new Rejected('rejected', partial.reason!, partial.detail);

@@ -6,7 +6,7 @@ import type { LanguageEvidence } from '../dialogue/engine.js';
 import { ASPECT_LABEL, type AspectKey } from '../kb/aspects.js';
 import type { KnowledgeBase } from '../kb/load.js';
 import { maskPII } from '../platform/pii.js';
-import { ModelCalls, Rejected, textOf } from './call.js';
+import { ModelCalls, Rejected, textOf, visibleText } from './call.js';
 import type { Prompts } from './prompts.js';
 
 export interface RewriterOptions {
@@ -54,7 +54,7 @@ export class FollowUpRewriter {
       question: asked,
     });
     const r = await this.o.calls.run('rewrite', this.o.timeoutMs, input.conversationId, async (signal) => {
-      const q = tidyRewrite(textOf(await this.o.model.invoke(messages, { signal })));
+      const q = tidyRewrite(visibleText(textOf(await this.o.model.invoke(messages, { signal }))));
       if (!q) throw new Rejected('invalid', 'invalid');
       return q;
     });

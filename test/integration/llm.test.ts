@@ -249,6 +249,16 @@ describe('intent check', () => {
 });
 
 describe('streaming over POST /api/chat', () => {
+  it('without a model: meta with the message id, checked pieces, done', async () => {
+    const events = await chatStream(plain, '换身份证要多少钱');
+    expect(events[0]).toMatchObject({ event: 'meta', data: { type: 'answer', messageId: expect.any(String) } });
+    const deltas = events.filter((e) => e.event === 'delta');
+    expect(deltas.length).toBeGreaterThan(1);
+    expect(deltas.every((d) => d.data.provisional === false)).toBe(true);
+    expect(events.at(-1)!.event).toBe('done');
+    expect(deltas.map((d) => d.data.text).join('')).toBe(events.at(-1)!.data.text);
+  });
+
   it('delivers the model\'s tokens as provisional deltas, then the checked rest, then done', async () => {
     const s = await services();
     script({ answer: { text: GOOD_FEE, piece: 3 } });
