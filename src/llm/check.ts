@@ -31,6 +31,11 @@ export interface CheckResult {
 export const SECTION_ID = /[A-Za-z0-9][A-Za-z0-9-]*#[A-Za-z0-9-]+/g;
 const URL = /https?:\/\/[A-Za-z0-9\-._~:/?#@!$&*+=%]+/g;
 
+/** Numbers of all the sections given, read once per answer: a streamed reply is checked against them at every piece. */
+const givenNumbers = new WeakMap<ReadonlyMap<string, SourceSection>, { texts: string[]; allowed: Set<string> }>();
+
+const sourceTextOf = (s: SourceSection) => `${s.title}\n${s.heading}\n${s.text}`;
+
 const blank = (s: string, start: number, end: number) => s.slice(0, start) + ' '.repeat(end - start) + s.slice(end);
 
 /**
@@ -64,12 +69,16 @@ export function checkReply(raw: string, sections: ReadonlyMap<string, SourceSect
   }
   // The final reply is held to the sections it cites; a reply still being written, whose
   // citations may come later, to all the sections given (a number in none of them never passes).
-  const sources = opts.partial ? [...sections.values()] : cited.map((id) => sections.get(id)!);
-  const sourceText = sources.map((s) => `${s.title}\n${s.heading}\n${s.text}`);
+  let given = opts.partial ? givenNumbers.get(sections) : undefined;
+  if (opts.partial && !given) {
+    const texts = [...sections.values()].map(sourceTextOf);
+    givenNumbers.set(sections, (given = { texts, allowed: allowedNumbers(texts) }));
+  }
+  const sourceText = given ? given.texts : cited.map((id) => sourceTextOf(sections.get(id)!));
   for (const url of urls) {
     if (!sourceText.some((t) => t.includes(url))) return { passed: false, reason: 'url_not_in_sections', detail: url, cited, numbers: 0 };
   }
-  const allowed = allowedNumbers(sourceText);
+  const allowed = given ? given.allowed : allowedNumbers(sourceText);
   const claims = numbersIn(rest, 'claims').filter((n) => complete(n.end));
   for (const n of claims) {
     if (!allowed.has(n.value) && !allowed.has(`zh:${n.raw}`)) {
