@@ -102,6 +102,34 @@ export const VARS = {
     doc: 'On start, if no admin exists, the account "admin" is created with this password.',
   },
   WIDGET_ORIGINS: { group: 'Staff', schema: list, default: '', doc: 'Comma-separated origins allowed to call the API from a browser (CORS).' },
+  LLM_BASE_URL: {
+    group: 'Language model (optional)',
+    schema: url(/^https?:$/, 'the base URL of an OpenAI-compatible chat server, e.g. http://10.0.0.5:8000/v1'),
+    doc: 'OpenAI-compatible chat endpoint (vLLM, Xinference, Ollama, a provider API …) to rewrite follow-ups and phrase answers from the guides. Unset: answers stay extractive.',
+  },
+  LLM_MODEL: { group: 'Language model (optional)', schema: z.string().min(1), default: 'qwen2.5-7b-instruct', doc: 'Model name sent to LLM_BASE_URL.' },
+  LLM_API_KEY: { secret: true, group: 'Language model (optional)', schema: z.string(), doc: 'Bearer key for LLM_BASE_URL, if it needs one.' },
+  LLM_TIMEOUT_MS: {
+    group: 'Language model (optional)',
+    schema: int(50, 120_000),
+    default: '8000',
+    doc: 'Time limit of a phrased answer; beyond it (or on an error or 429) the extractive answer is sent.',
+  },
+  LLM_REWRITE_TIMEOUT_MS: {
+    group: 'Language model (optional)',
+    schema: int(50, 120_000),
+    default: '3000',
+    doc: 'Time limit of a follow-up rewrite or an intent check; beyond it the citizen\'s own words are used.',
+  },
+  LLM_TEMPERATURE: { group: 'Language model (optional)', schema: z.coerce.number().min(0).max(2), default: '0.2', doc: 'Sampling temperature (low: plain and stable).' },
+  LLM_MAX_TOKENS: { group: 'Language model (optional)', schema: int(16, 32_768), default: '1024', doc: 'Longest reply the model may write, in tokens.' },
+  LLM_FEATURES: {
+    group: 'Language model (optional)',
+    schema: list.pipe(z.array(z.enum(['rewrite', 'intent', 'answer'], 'each of rewrite, intent, answer'))),
+    default: 'rewrite,intent,answer',
+    doc: 'What the model is used for: rewrite (follow-ups), intent (second opinion when rules are unsure), answer (phrasing, checked).',
+  },
+  PROMPTS_DIR: { group: 'Language model (optional)', schema: z.string().min(1), default: 'prompts', doc: 'Prompt templates (system, answer, rewrite, intent .txt), checked at start-up.' },
 } satisfies Record<string, Var>;
 
 type Vars = typeof VARS;

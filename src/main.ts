@@ -44,6 +44,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
+  // A configuration problem found while starting (a broken prompt file): its message says it all.
+  if (e instanceof ConfigError) {
+    console.error(e.message);
+    process.exit(78);
+  }
   console.error(e);
   process.exit(1);
 });

@@ -8,6 +8,7 @@ import type { Logger } from './platform/logger.js';
 import { openDatabase, type OpenedDatabase } from './records/db.js';
 import { ConversationRecords } from './records/store.js';
 import { Library, defaultIndexDir } from './search/library.js';
+import { createLanguageAssistant, llmSettings, type LanguageAssistant } from './llm/index.js';
 
 /** Everything the app needs, behind interfaces: embedded or Redis/PostgreSQL implementations. */
 export interface Services {
@@ -20,6 +21,8 @@ export interface Services {
   records: ConversationRecords;
   sessions: SessionStore;
   engine: DialogueEngine;
+  /** The optional language model; null unless LLM_BASE_URL is set. */
+  language: LanguageAssistant | null;
   close(): Promise<void>;
 }
 
@@ -53,6 +56,9 @@ export async function createServices(config: Config, logger: Logger, overrides: 
       },
     }));
   logger.info({ guides: library.kb.guides.length, chunks: library.manifest.chunks, index: library.loadedFrom }, 'knowledge base ready');
+  // Prompts are checked before the database opens: a broken prompt stops start-up with its file named.
+  const llm = llmSettings(config);
+  const language = llm ? createLanguageAssistant(llm, () => library.kb, logger) : null;
 
   const database = await openDatabase({
     url: config.DATABASE_URL,
@@ -63,7 +69,7 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   const records = new ConversationRecords(database.db, database.dialect);
   const sessions: SessionStore = new MemorySessionStore();
   const answerer = new Answerer(() => library.current, { minConfidence: config.ANSWER_MIN_SCORE });
-  const engine = new DialogueEngine({ answerer, sessions, records, logger });
+  const engine = new DialogueEngine({ answerer, sessions, records, logger, ...(language ? { language } : {}) });
 
   return {
     config,
@@ -75,6 +81,7 @@ export async function createServices(config: Config, logger: Logger, overrides: 
     records,
     sessions,
     engine,
+    language,
     close: async () => {
       await database.close();
     },

@@ -1,10 +1,11 @@
-import type { Answerer, AnswerResult, Analysis } from '../answer/answerer.js';
+import type { Answerer, AnswerResult, Analysis, Citation } from '../answer/answerer.js';
 import { STAFF_OFFER } from '../answer/answerer.js';
 import { blocksToText, type Block } from '../answer/blocks.js';
 import type { Logger } from '../platform/logger.js';
 import { maskPII } from '../platform/pii.js';
 import type { ConversationRecords, StoredMessage } from '../records/store.js';
 import type { Conversation } from '../records/schema.js';
+import type { AspectKey } from '../kb/aspects.js';
 import { classifyIntent, type Intent } from './intent.js';
 import type { FormView, HandoffView, Reply, ReplyType } from './reply.js';
 import { acceptableSessionId, newSession, newSessionId, type SessionState, type SessionStore } from './session.js';
@@ -59,6 +60,40 @@ export interface ProgressPort {
   query(ctx: TurnContext, text: string): Promise<Turn>;
 }
 
+/** A language model's contribution to one turn, kept in the bot message's evidence (`llm`). */
+export type LanguageEvidence = Record<string, unknown> & { outcome: string };
+
+/** An answer phrased by the language model and checked against the sections it cites. */
+export interface Phrased {
+  text: string;
+  blocks: Block[];
+  citations: Citation[];
+}
+
+/**
+ * The optional language model (src/llm). Each method returns null when it does not apply, and
+ * falls back on its own (timeout, error, failed check): the turn never waits for it beyond its limit.
+ */
+export interface LanguagePort {
+  readonly model: string;
+  /** A standalone question for a follow-up on the current guide ("那要多久"); question null: keep the citizen's words. */
+  rewrite(input: { text: string; guideId: string; aspect: AspectKey | null; recent: string[]; analysis: Analysis; conversationId: string }): Promise<{ question: string | null; evidence: LanguageEvidence } | null>;
+  /** A second opinion when the rules only defaulted to "ask"; intent null: keep the rules' intent. */
+  checkIntent(input: { text: string; intent: Intent; guideId: string | null; conversationId: string }): Promise<{ intent: Intent | null; evidence: LanguageEvidence } | null>;
+  /** The extractive answer phrased by the model from its guide's sections; phrased null: send the extractive answer. */
+  phrase(input: { question: string; answer: AnswerResult; conversationId: string; onToken?: (text: string) => void | Promise<void> }): Promise<{ phrased: Phrased | null; evidence: LanguageEvidence } | null>;
+}
+
+/** Receives a reply while the language model writes it (the SSE channel). */
+export interface ReplyStream {
+  /** The reply's type is decided and the model starts writing its text. */
+  start(meta: { sessionId: string; type: ReplyType; intent: Reply['intent'] }): void | Promise<void>;
+  /** A piece of the model's text as it arrives: provisional until the reply has been checked. */
+  token(text: string): void | Promise<void>;
+  /** What was streamed will not be the reply (failed check, timeout …); reason is a short code. */
+  withdraw(reason: string): void | Promise<void>;
+}
+
 export interface EngineDeps {
   answerer: Answerer;
   sessions: SessionStore;
@@ -67,6 +102,8 @@ export interface EngineDeps {
   forms?: FormsPort;
   handoff?: HandoffPort;
   progress?: ProgressPort;
+  /** The optional language model (LLM_BASE_URL). */
+  language?: LanguagePort;
   /** Called after every turn (metrics, unanswered list). */
   onTurn?: (e: { reply: Reply; conversation: Conversation; question: string; answer?: AnswerResult }) => void | Promise<void>;
 }
@@ -106,7 +143,7 @@ export class DialogueEngine {
     return { session, conversation };
   }
 
-  async handle(input: Incoming): Promise<Reply> {
+  async handle(input: Incoming, stream?: ReplyStream): Promise<Reply> {
     const { session, conversation } = await this.openSession(input);
     const stored = await this.deps.records.addMessage({ conversationId: conversation.id, role: 'citizen', text: input.message });
     const text = this.resolveChoice(input.message.trim(), session);
@@ -122,7 +159,11 @@ export class DialogueEngine {
     if (handoff && (handoff.status === 'waiting' || handoff.status === 'staff') && this.deps.handoff) {
       turn = await this.deps.handoff.citizenMessage(ctx, text);
     } else {
-      const r = await this.route(ctx, text);
+      // Form answers and yes/no to an offer are read by their own steps, not re-classified.
+      const checked = this.deps.language && !session.formDraftId && !session.handoffOffered ? await this.deps.language.checkIntent({ text, intent, guideId: session.guideId, conversationId: conversation.id }) : null;
+      if (checked?.intent) ctx.intent = checked.intent;
+      const r = await this.route(ctx, text, stream);
+      if (checked) r.turn.evidence = withLanguage(r.turn.evidence, 'intent', checked.evidence, this.deps.language!.model);
       turn = r.turn;
       answer = r.answer;
     }
@@ -136,7 +177,7 @@ export class DialogueEngine {
         role: 'bot',
         type: turn.type,
         text: turn.text,
-        intent: intent.name,
+        intent: ctx.intent.name,
         payload: { citations: turn.citations ?? [], suggestions: turn.suggestions ?? [], blocks: turn.blocks ?? [], form: turn.form ?? null, handoff: turn.handoff ?? null },
         evidence: turn.evidence ?? null,
       });
@@ -151,14 +192,14 @@ export class DialogueEngine {
       type: turn.type,
       text: turn.text,
       citations: turn.citations ?? [],
-      intent: { name: intent.name, confidence: Math.round(intent.confidence * 100) / 100 },
+      intent: { name: ctx.intent.name, confidence: Math.round(ctx.intent.confidence * 100) / 100 },
       suggestions: turn.suggestions ?? [],
       form: turn.form ?? null,
       handoff: turn.handoff ?? null,
       blocks: turn.blocks ?? [{ type: 'paragraph', text: turn.text }],
       ...(turn.ratingRequested ? { ratingRequested: true } : {}),
     };
-    this.deps.logger.info({ conversationId: conversation.id, type: reply.type, intent: intent.name, rule: intent.rule }, 'turn');
+    this.deps.logger.info({ conversationId: conversation.id, type: reply.type, intent: ctx.intent.name, rule: ctx.intent.rule }, 'turn');
     await this.deps.onTurn?.({ reply, conversation, question: text, answer });
     return reply;
   }
@@ -170,7 +211,7 @@ export class DialogueEngine {
     return text;
   }
 
-  private async route(ctx: TurnContext, text: string): Promise<{ turn: Turn; answer?: AnswerResult }> {
+  private async route(ctx: TurnContext, text: string, stream?: ReplyStream): Promise<{ turn: Turn; answer?: AnswerResult }> {
     const { session, intent } = ctx;
     const { forms, handoff, progress } = this.deps;
 
@@ -213,7 +254,7 @@ export class DialogueEngine {
       default:
         break;
     }
-    return this.ask(ctx, text);
+    return this.ask(ctx, text, stream);
   }
 
   /** The guide an "apply" message names, or the one the conversation is about. */
@@ -223,9 +264,24 @@ export class DialogueEngine {
     return ctx.session.guideId;
   }
 
-  private async ask(ctx: TurnContext, text: string): Promise<{ turn: Turn; answer: AnswerResult }> {
+  private async ask(ctx: TurnContext, text: string, stream?: ReplyStream): Promise<{ turn: Turn; answer: AnswerResult }> {
     const { session } = ctx;
-    const a = await this.deps.answerer.answer(text, { currentGuideId: session.guideId, currentAspect: session.aspect }, ctx.analysis);
+    const { language } = this.deps;
+    const llm: Record<string, LanguageEvidence> = {};
+    // With a model, a follow-up is rewritten into a standalone question before retrieval.
+    let question = text;
+    let analysis = ctx.analysis;
+    const rewritten = language && session.guideId
+      ? await language.rewrite({ text, guideId: session.guideId, aspect: session.aspect, recent: session.recent.slice(0, -1), analysis, conversationId: ctx.conversation.id })
+      : null;
+    if (rewritten) {
+      llm.rewrite = rewritten.evidence;
+      if (rewritten.question) {
+        question = rewritten.question;
+        analysis = await this.deps.answerer.analyze(question);
+      }
+    }
+    const a = await this.deps.answerer.answer(question, { currentGuideId: session.guideId, currentAspect: session.aspect }, analysis);
     if (a.guideId) {
       session.guideId = a.guideId;
       session.aspect = a.aspect;
@@ -241,23 +297,46 @@ export class DialogueEngine {
         suggestions = ['好的', '不用了'];
       }
     } else if (a.type !== 'refusal') session.noAnswerStreak = 0;
+    // Only a decided, cited answer is phrased by the model; its text is checked before it is used.
+    let phrased: Phrased | null = null;
+    if (language && a.type === 'answer') {
+      let started = false;
+      const onToken = stream
+        ? async (t: string) => {
+            if (!started) {
+              started = true;
+              await stream.start({ sessionId: session.id, type: a.type, intent: { name: ctx.intent.name, confidence: Math.round(ctx.intent.confidence * 100) / 100 } });
+            }
+            await stream.token(t);
+          }
+        : undefined;
+      const p = await language.phrase({ question, answer: a, conversationId: ctx.conversation.id, onToken });
+      if (p) {
+        llm.answer = p.evidence;
+        phrased = p.phrased;
+      }
+      if (started && !phrased) await stream!.withdraw(p?.evidence.outcome ?? 'error');
+    }
+    if (phrased) blocks = phrased.blocks;
     const reminder = session.formDraftId && this.deps.forms ? await this.deps.forms.reminder(ctx) : null;
     if (reminder) blocks = [...blocks, { type: 'paragraph', text: reminder }];
     return {
       answer: a,
       turn: {
         type: a.type,
-        text: blocksToText(blocks),
+        // A phrased text is sent as the model wrote it (what was streamed is its beginning).
+        text: phrased ? [phrased.text, reminder].filter(Boolean).join('\n') : blocksToText(blocks),
         blocks,
-        citations: a.citations,
+        citations: phrased?.citations ?? a.citations,
         suggestions,
         evidence: {
           chunks: a.evidence,
-          ranking: ctx.analysis.result.guides.slice(0, 5).map((g) => g.guideId),
+          ranking: analysis.result.guides.slice(0, 5).map((g) => g.guideId),
           confidence: a.confidence,
           reason: a.reason,
           guideId: a.guideId,
           aspect: a.aspect,
+          ...(language ? { llm: { model: language.model, used: Object.keys(llm).length > 0, ...llm } } : {}),
         },
       },
     };
@@ -291,4 +370,11 @@ export class DialogueEngine {
       suggestions: examples,
     };
   }
+}
+
+/** Adds one language-model contribution to a turn's evidence, under `llm`. */
+function withLanguage(evidence: unknown, task: string, e: LanguageEvidence, model: string): unknown {
+  const base = evidence && typeof evidence === 'object' ? (evidence as Record<string, unknown>) : {};
+  const llm = (base.llm as Record<string, unknown> | undefined) ?? { model, used: false };
+  return { ...base, llm: { ...llm, used: true, [task]: e } };
 }

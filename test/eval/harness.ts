@@ -164,14 +164,17 @@ export interface IntentRow {
   intent: string;
 }
 
-/** Intent accuracy per label, through the engine's classifier with its retrieval signal. */
+/** Intent accuracy per label, through the engine's classifier with its retrieval signal (and the language model's check, when configured). */
 export async function runIntents(services: Services, rows: IntentRow[]) {
   const per: Record<string, { n: number; ok: number }> = {};
   const misses: string[] = [];
   let ok = 0;
   for (const r of rows) {
     const analysis = await services.answerer.analyze(r.text);
-    const got = classifyIntent(r.text, { serviceNamed: analysis.result.guides[0]?.nameCoverage ?? 0 }).name;
+    let intent = classifyIntent(r.text, { serviceNamed: analysis.result.guides[0]?.nameCoverage ?? 0 });
+    const checked = services.language ? await services.language.checkIntent({ text: r.text, intent, guideId: null, conversationId: 'eval' }) : null;
+    if (checked?.intent) intent = checked.intent;
+    const got = intent.name;
     per[r.intent] ??= { n: 0, ok: 0 };
     per[r.intent].n++;
     if (got === r.intent) {
@@ -184,10 +187,10 @@ export async function runIntents(services: Services, rows: IntentRow[]) {
   return { n: rows.length, accuracy, perIntent, misses };
 }
 
-/** Services over a given set of knowledge roots, with a throwaway database. */
-export async function evalServices(roots: string[], tokenizer?: TokenizerOptions, indexDir?: string): Promise<{ services: Services; dispose: () => Promise<void> }> {
+/** Services over a given set of knowledge roots, with a throwaway database; `env` adds settings (the LLM_* of `--llm`). */
+export async function evalServices(roots: string[], tokenizer?: TokenizerOptions, indexDir?: string, env: Record<string, string | undefined> = {}): Promise<{ services: Services; dispose: () => Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'govchat-eval-'));
-  const config = loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: dir });
+  const config = loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: dir, ...env });
   const library = await Library.open({ roots, tokenizer, indexDir });
   const services = await createServices(config, silentLogger, { library, sqlitePath: join(dir, 'eval.sqlite') });
   return {

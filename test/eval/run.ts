@@ -5,15 +5,28 @@
  *   and a held-out set of imported-service questions that was never used for tuning;
  *   intent accuracy per intent (test/eval/intents.jsonl).
  * Writes reports/eval.json. `--quick` runs only the configuration the server uses.
+ * `--llm` runs the served configuration again through the configured language model (LLM_BASE_URL,
+ * LLM_MODEL, LLM_API_KEY …) and reports how its replies fared: phrased, rejected by the check, timed out.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { importGdzwfwFile } from '../../src/kb/import/run.js';
+import { llmFallbacks, llmRequests } from '../../src/platform/metrics.js';
+import { loadConfig } from '../../src/config.js';
 import { DEFAULT_TOKENIZER } from '../../src/search/library.js';
 import { evalServices, readJsonl, runIntents, runQuestions, type IntentRow, type Metrics, type Question } from './harness.js';
 
 const args = new Set(process.argv.slice(2));
 const verbose = args.has('--verbose') || args.has('-v');
-const quick = args.has('--quick');
+const withLlm = args.has('--llm');
+const quick = args.has('--quick') || withLlm;
+if (withLlm && !process.env.LLM_BASE_URL) {
+  console.error(
+    'npm run eval -- --llm needs a language model: set LLM_BASE_URL to an OpenAI-compatible chat endpoint (and LLM_MODEL, LLM_API_KEY if it needs them), e.g.\n' +
+      '  LLM_BASE_URL=http://127.0.0.1:8000/v1 LLM_MODEL=qwen2.5-7b-instruct npm run eval -- --llm',
+  );
+  process.exit(2);
+}
+const llmEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('LLM_') || k === 'PROMPTS_DIR'));
 const IMPORTED = 'data/imported/gdzwfw';
 const EXPORT = '../shared/data/gd-service-guides.jsonl';
 
@@ -31,9 +44,9 @@ const HEADER = [
   '|---|---|---|---|---|---|---|---|---|---|---|',
 ];
 
-async function measure(name: string, roots: string[], questions: Question[], tokenizer = DEFAULT_TOKENIZER) {
+async function measure(name: string, roots: string[], questions: Question[], tokenizer = DEFAULT_TOKENIZER, env: Record<string, string | undefined> = {}) {
   const key = `${roots.length}-${tokenizer.bigrams ? 'bigrams' : 'words'}`;
-  const { services, dispose } = await evalServices(roots, tokenizer, `data/eval-index/${key}`);
+  const { services, dispose } = await evalServices(roots, tokenizer, `data/eval-index/${key}`, env);
   try {
     const m = await runQuestions(services, questions);
     if (verbose) for (const x of m.misses) console.log(`  miss ${x}`);
@@ -72,14 +85,34 @@ if (!quick) {
   }
 }
 
+async function counts(counter: typeof llmRequests | typeof llmFallbacks, label: 'outcome' | 'reason') {
+  const out: Record<string, number> = {};
+  for (const v of (await counter.get()).values) out[`${v.labels.task} ${(v.labels as Record<string, string | number | undefined>)[label]}`] = v.value;
+  return out;
+}
+if (withLlm) {
+  const m = await measure(`42 guides, language model ${loadConfig(llmEnv).LLM_MODEL}`, ['knowledge'], main, DEFAULT_TOKENIZER, llmEnv);
+  rows.push(row(m.name, m.metrics));
+  const requests = await counts(llmRequests, 'outcome');
+  const fallbacks = await counts(llmFallbacks, 'reason');
+  report.llm = { model: loadConfig(llmEnv).LLM_MODEL, metrics: m.metrics, requests, fallbacks };
+  console.log('\nLanguage model calls (task outcome: n)\n');
+  for (const [k, v] of Object.entries(requests)) console.log(`  ${k}: ${v}`);
+  console.log('\nFallbacks (task reason: n)\n');
+  for (const [k, v] of Object.entries(fallbacks)) console.log(`  ${k}: ${v}`);
+  const phrased = requests['answer ok'] ?? 0;
+  const tried = Object.entries(requests).filter(([k]) => k.startsWith('answer ')).reduce((s, [, v]) => s + v, 0);
+  console.log(`\nAnswers phrased by the model and passing the check: ${phrased} of ${tried} (${tried ? ((100 * phrased) / tried).toFixed(1) : '0'}%)`);
+}
+
 console.log('\nRetrieval and answers\n');
 console.log([...HEADER, ...rows].join('\n'));
 
-const { services, dispose } = await evalServices(['knowledge'], DEFAULT_TOKENIZER, 'data/eval-index/1-words');
+const { services, dispose } = await evalServices(['knowledge'], DEFAULT_TOKENIZER, 'data/eval-index/1-words', withLlm ? llmEnv : {});
 const it = await runIntents(services, intents);
 await dispose();
 report.intents = it;
-console.log(`\nIntents (${it.n} messages): accuracy ${it.accuracy.toFixed(3)}\n`);
+console.log(`\nIntents (${it.n} messages${withLlm ? ', rules + language model check' : ''}): accuracy ${it.accuracy.toFixed(3)}\n`);
 console.log('| intent | messages | accuracy |\n|---|---|---|');
 for (const [k, v] of Object.entries(it.perIntent)) console.log(`| ${k} | ${v.n} | ${v.accuracy.toFixed(3)} |`);
 if (verbose) for (const x of it.misses) console.log(`  miss ${x}`);

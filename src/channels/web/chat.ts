@@ -1,7 +1,7 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { streamSSE } from 'hono/streaming';
-import type { DialogueEngine } from '../../dialogue/engine.js';
+import type { DialogueEngine, ReplyStream } from '../../dialogue/engine.js';
 import type { Reply } from '../../dialogue/reply.js';
 import { AppError } from '../../platform/errors.js';
 import { validationHook, type AppEnv } from '../../platform/http.js';
@@ -81,6 +81,17 @@ const chatRoute = createRoute({
   path: '/api/chat',
   tags: ['chat'],
   summary: 'Ask the assistant; with Accept: text/event-stream the reply streams as server-sent events',
+  description: [
+    'With `Accept: text/event-stream` the reply streams as server-sent events, in this order:',
+    '',
+    '- `meta` `{ sessionId, type, intent, messageId? }`: the reply has begun. `messageId` is absent while a language model is writing the reply (the message is stored once checked); `done` always has it.',
+    '- `delta` `{ text, provisional }`, any number: pieces of the text, to append in order. `provisional: true` pieces come from the language model as it writes and are not checked yet: show them, but be ready to replace them.',
+    '- `replace` `{ text, reason }`, at most once, only after provisional pieces: the checked reply is not what was streamed (the model\'s reply failed the grounding check, timed out or failed; `reason` is a short code). Discard every piece shown and show `text` instead.',
+    '- `done` `{ …Reply }`: always last; the whole reply, the same object the JSON response carries. Its `text` is authoritative; without a `replace`, the provisional pieces shown were its beginning.',
+    '- `error` `{ error: { code, message } }`: the reply could not be made; nothing else follows.',
+    '',
+    'Without a language model, or for a reply the model does not phrase, the text comes as non-provisional `delta` pieces after `meta`. The JSON response only ever carries checked text.',
+  ].join('\n'),
   request: {
     headers: z.object({ 'x-session-id': z.string().max(128).optional() }),
     body: { content: { 'application/json': { schema: ChatRequest } }, required: true },
@@ -89,7 +100,7 @@ const chatRoute = createRoute({
     200: {
       content: {
         'application/json': { schema: ReplySchema },
-        'text/event-stream': { schema: z.string().openapi({ description: 'events: meta, delta (text pieces), done (the whole Reply)' }) },
+        'text/event-stream': { schema: z.string().openapi({ description: 'events: meta, delta (text pieces, provisional while a language model writes), replace (provisional text withdrawn), done (the whole Reply), error' }) },
       },
       description: 'The reply',
     },
@@ -139,19 +150,43 @@ export function chatRoutes(opts: ChatRoutesOptions) {
       const reply = await opts.engine().handle({ sessionId, message, channel });
       return c.json(reply, 200);
     }
-    // Streaming: the reply is computed, then sent as meta, text deltas and the whole reply.
+    // Streaming: a language model's tokens go out as they come, marked provisional; otherwise
+    // the reply is computed, then sent as meta and text pieces. `done` always ends with the whole reply.
     return streamSSE(c, async (stream) => {
+      const send = (event: string, data: unknown) => stream.writeSSE({ event, data: JSON.stringify(data) });
+      let started = false;
+      let streamed = '';
+      let withdrawn: string | null = null;
+      const listener: ReplyStream = {
+        start: (meta) => {
+          started = true;
+          return send('meta', meta);
+        },
+        token: (text) => {
+          streamed += text;
+          return send('delta', { text, provisional: true });
+        },
+        withdraw: (reason) => {
+          withdrawn = reason;
+        },
+      };
       let reply: Reply;
       try {
-        reply = await opts.engine().handle({ sessionId, message, channel });
+        reply = await opts.engine().handle({ sessionId, message, channel }, listener);
       } catch (e) {
         c.get('log').error({ err: e }, 'chat stream failed');
-        await stream.writeSSE({ event: 'error', data: JSON.stringify({ error: { code: 'internal', message: '服务暂时出现问题，请稍后再试' } }) });
+        await send('error', { error: { code: 'internal', message: '服务暂时出现问题，请稍后再试' } });
         return;
       }
-      await stream.writeSSE({ event: 'meta', data: JSON.stringify({ sessionId: reply.sessionId, messageId: reply.messageId, type: reply.type, intent: reply.intent }) });
-      for (const piece of streamPieces(reply.text)) await stream.writeSSE({ event: 'delta', data: JSON.stringify({ text: piece }) });
-      await stream.writeSSE({ event: 'done', data: JSON.stringify(reply) });
+      if (!started) {
+        await send('meta', { sessionId: reply.sessionId, messageId: reply.messageId, type: reply.type, intent: reply.intent });
+        for (const piece of streamPieces(reply.text)) await send('delta', { text: piece, provisional: false });
+      } else if (withdrawn !== null || !reply.text.startsWith(streamed)) {
+        await send('replace', { text: reply.text, reason: withdrawn ?? 'revised' });
+      } else if (reply.text.length > streamed.length) {
+        await send('delta', { text: reply.text.slice(streamed.length), provisional: false });
+      }
+      await send('done', reply);
     }) as unknown as Response as never;
   });
   return app;
