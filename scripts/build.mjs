@@ -10,6 +10,9 @@ await build({
   format: 'esm',
   target: 'node20',
   packages: 'external',
+  // Code loaded on demand (the language model) stays in its own chunk, out of start-up.
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   sourcemap: true,
   logLevel: 'warning',
 });

@@ -8,7 +8,8 @@ import type { Logger } from './platform/logger.js';
 import { openDatabase, type OpenedDatabase } from './records/db.js';
 import { ConversationRecords } from './records/store.js';
 import { Library, defaultIndexDir } from './search/library.js';
-import { createLanguageAssistant, llmSettings, type LanguageAssistant } from './llm/index.js';
+import type { LanguageAssistant } from './llm/index.js';
+import { llmSettings } from './llm/settings.js';
 
 /** Everything the app needs, behind interfaces: embedded or Redis/PostgreSQL implementations. */
 export interface Services {
@@ -58,7 +59,8 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   logger.info({ guides: library.kb.guides.length, chunks: library.manifest.chunks, index: library.loadedFrom }, 'knowledge base ready');
   // Prompts are checked before the database opens: a broken prompt stops start-up with its file named.
   const llm = llmSettings(config);
-  const language = llm ? createLanguageAssistant(llm, () => library.kb, logger) : null;
+  // LangChain is loaded only when a model is configured: it would double the start-up time otherwise.
+  const language = llm ? (await import('./llm/assistant.js')).createLanguageAssistant(llm, () => library.kb, logger) : null;
 
   const database = await openDatabase({
     url: config.DATABASE_URL,
