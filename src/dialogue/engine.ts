@@ -23,6 +23,8 @@ export interface Turn {
   ratingRequested?: boolean;
   /** No bot message is recorded or sent (staff hold the conversation). */
   silent?: boolean;
+  /** What the message turned out to be, when the capability knows better (an answer to a form question is applying). */
+  intent?: Intent;
 }
 
 export interface TurnContext {
@@ -57,6 +59,8 @@ export interface HandoffPort {
 /** Case progress queries (办件进度). */
 export interface ProgressPort {
   query(ctx: TurnContext, text: string): Promise<Turn>;
+  /** A message while a query waits for its case number or phone digits; null: not for it. */
+  continue?(ctx: TurnContext, text: string): Promise<Turn | null>;
 }
 
 export interface EngineDeps {
@@ -112,12 +116,13 @@ export class DialogueEngine {
     const text = this.resolveChoice(input.message.trim(), session);
     const analysis = await this.deps.answerer.analyze(text);
     const serviceNamed = analysis.result.guides[0]?.nameCoverage ?? 0;
-    const intent = classifyIntent(text, { serviceNamed });
-    const ctx: TurnContext = { session, conversation, channel: input.channel, intent, analysis, message: stored };
+    const classified = classifyIntent(text, { serviceNamed });
+    const ctx: TurnContext = { session, conversation, channel: input.channel, intent: classified, analysis, message: stored };
     session.recent = [...session.recent, maskPII(text)].slice(-5);
 
     let answer: AnswerResult | undefined;
     let turn: Turn;
+    let intent = classified;
     const handoff = this.deps.handoff ? await this.deps.handoff.status(conversation) : null;
     if (handoff && (handoff.status === 'waiting' || handoff.status === 'staff') && this.deps.handoff) {
       turn = await this.deps.handoff.citizenMessage(ctx, text);
@@ -126,6 +131,7 @@ export class DialogueEngine {
       turn = r.turn;
       answer = r.answer;
     }
+    if (turn.intent) intent = turn.intent;
 
     session.lastSuggestions = turn.suggestions ?? [];
     session.updatedAt = Date.now();
@@ -181,6 +187,11 @@ export class DialogueEngine {
       if (NO.test(text)) return { turn: { type: 'smalltalk', text: '好的。您可以换个说法再问我，或者问问其他事项。', suggestions: [] } };
     }
 
+    if (session.progress?.pending && progress?.continue) {
+      const t = await progress.continue(ctx, text);
+      if (t) return { turn: t };
+    }
+
     if (session.formDraftId && forms) {
       const t = await forms.continue(ctx, text);
       if (t) return { turn: t };
@@ -220,7 +231,9 @@ export class DialogueEngine {
   private applyTarget(ctx: TurnContext): string | null {
     const top = ctx.analysis.result.guides[0];
     if (top && top.nameCoverage >= 0.3) return top.guideId;
-    return ctx.session.guideId;
+    // A message that also carries details ("我要办居住证，我叫张三…"): a service named in full.
+    const named = ctx.analysis.result.guides.slice(0, 3).find((g) => g.nameRecall >= 0.99);
+    return named?.guideId ?? ctx.session.guideId;
   }
 
   private async ask(ctx: TurnContext, text: string): Promise<{ turn: Turn; answer: AnswerResult }> {

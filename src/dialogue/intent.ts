@@ -47,6 +47,8 @@ const PROGRESS = [
   /(可以|能)(去)?拿了|去拿了没|能领了没/,
   /\b[A-Z]{1,4}\d{6,}\b|\b\d{10,}\b/,
 ];
+// ID and mobile numbers are what a citizen gives a form, never a case number.
+const PERSONAL_NUMBERS = /(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])|(?<!\d)(?:\+?86)?1[3-9]\d{9}(?!\d)/g;
 const PROGRESS_CONTEXT = /(我|之前|上周|上个月|前几天|已经|月份|交了|提交|申请|办的|交的|受理号|编号)/;
 
 const APPLY_VERBS = '办|办理|申请|申领|领|预约|开始办|登记|报名|注册|开|提取|提|转|转移|报|参保|备案|续|交|填';
@@ -95,8 +97,9 @@ export function classifyIntent(message: string, signals: IntentSignals = { servi
     return { name: 'complaint', confidence: 0.88, rule: 'complaint words' };
   }
 
-  const progressHits = PROGRESS.filter((r) => r.test(m)).length;
-  if (progressHits >= 2 || (progressHits === 1 && (PROGRESS_CONTEXT.test(m) || /进度/.test(m)))) {
+  const p = m.replace(PERSONAL_NUMBERS, ' ');
+  const progressHits = PROGRESS.filter((r) => r.test(p)).length;
+  if (progressHits >= 2 || (progressHits === 1 && (PROGRESS_CONTEXT.test(p) || /进度/.test(p)))) {
     return { name: 'progress', confidence: 0.85, rule: 'progress words' };
   }
 
