@@ -59,7 +59,8 @@ export function checkNumber(f: FieldSpec, n: number): FieldParse {
 }
 
 export function checkText(f: FieldSpec, s: string): FieldParse {
-  const v = s.trim().replace(/\s+/g, ' ');
+  // Spaces left where other values were taken out: kept between Latin words only.
+  const v = s.trim().replace(/\s+/g, ' ').replace(/\s(?=[\u3000-\u9fff\uff00-\uffef])|(?<=[\u3000-\u9fff\uff00-\uffef])\s/g, '');
   const min = f.min_length ?? 2;
   const max = f.max_length ?? 500;
   if ([...v].length < min) return { ok: false, error: `“${f.label}”请多写几个字（至少${min}个字）。` };

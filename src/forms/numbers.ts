@@ -39,8 +39,8 @@ function parseSection(s: string): number | null {
 /** Parses Chinese numerals (with 万 and 亿); null when the text is not a number. */
 export function parseChineseNumeral(s: string): number | null {
   if (!s) return null;
-  // Written digit by digit: 二〇二五, 一三九.
-  if (/^[零〇一二两三四五六七八九]{2,}$/.test(s) && !/[十百千万]/.test(s)) return Number([...s].map((c) => DIGIT[c]).join(''));
+  // Written digit by digit: 二〇二五, 一三九 (two digits, 三五, is "three or five", not 35).
+  if (/^[零〇一二两三四五六七八九]+$/.test(s) && (s.length >= 3 || /[零〇]/.test(s))) return Number([...s].map((c) => DIGIT[c]).join(''));
   let total = 0;
   let rest = s;
   for (const [ch, mult] of Object.entries(BIG).sort((a, b) => b[1] - a[1])) {

@@ -82,11 +82,6 @@ export const formSpecSchema = z
   })
   .strict()
   .superRefine((s, ctx) => {
-    const seen = new Map<string, number>();
-    s.fields.forEach((f, i) => {
-      if (seen.has(f.name)) ctx.addIssue({ code: 'custom', path: ['fields', i, 'name'], message: `field name "${f.name}" is used twice (also field ${seen.get(f.name)! + 1})` });
-      else seen.set(f.name, i);
-    });
     if (!s.fields.some((f) => f.required)) ctx.addIssue({ code: 'custom', path: ['fields'], message: 'a form needs at least one required field' });
   });
 
@@ -127,9 +122,24 @@ export function parseFormSpec(text: string, file: string): { spec?: FormSpec; pr
   const err = (line: number, message: string) => problems.push({ file, line, message, severity: 'error' });
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
-  for (const e of doc.errors) err(lc.linePos(e.pos[0]).line, `bad YAML: ${e.message.split('\n')[0]}`);
-  if (doc.errors.length) return { problems };
-  const parsed = formSpecSchema.safeParse(doc.toJS());
+  // The first YAML error only: the ones after it are usually the same mistake seen again.
+  if (doc.errors.length) {
+    err(lc.linePos(doc.errors[0].pos[0]).line, `bad YAML: ${doc.errors[0].message.split('\n')[0]}`);
+    return { problems };
+  }
+  const raw: unknown = doc.toJS();
+  // Duplicate field names, checked on the raw data so they are reported alongside other problems.
+  const rawFields = (raw as { fields?: unknown })?.fields;
+  if (Array.isArray(rawFields)) {
+    const seen = new Map<string, number>();
+    rawFields.forEach((f: unknown, i) => {
+      const name = (f as { name?: unknown })?.name;
+      if (typeof name !== 'string') return;
+      if (seen.has(name)) err(lineAt(doc, lc, ['fields', i, 'name']), `"fields.${i}.name": field name "${name}" is used twice (also field ${seen.get(name)! + 1})`);
+      else seen.set(name, i);
+    });
+  }
+  const parsed = formSpecSchema.safeParse(raw);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const path = issue.path as PropertyKey[];
@@ -140,8 +150,11 @@ export function parseFormSpec(text: string, file: string): { spec?: FormSpec; pr
     return { problems };
   }
   const spec = parsed.data;
-  if (spec.id !== basename(file, '.yaml')) err(lineAt(doc, lc, ['id']), `id "${spec.id}" does not match the file name "${basename(file)}"`);
-  return { spec, problems };
+  if (spec.id !== basename(file, '.yaml')) {
+    err(lineAt(doc, lc, ['id']), `id "${spec.id}" does not match the file name "${basename(file)}"`);
+    return { problems };
+  }
+  return problems.length ? { problems } : { spec, problems };
 }
 
 /** Loads every `<root>/forms/*.yaml`; the first root that defines an id wins. */
