@@ -76,6 +76,13 @@ export class FormDrafts {
     return { row, spec, guide, values: {}, status: 'open' };
   }
 
+  /** The latest draft of a form in a conversation that is still being filled, if any. */
+  async resumable(conversationId: string, formId: string): Promise<Draft | null> {
+    const rows = await this.opts.records.draftsOf(conversationId);
+    const row = rows.reverse().find((r) => r.form_id === formId && (r.status === 'open' || r.status === 'complete'));
+    return row ? this.toDraft(row) : null;
+  }
+
   async load(draftId: string): Promise<Draft | null> {
     const row = await this.opts.records.getDraft(draftId);
     return row ? this.toDraft(row) : null;

@@ -45,9 +45,11 @@ export class FormFiller implements FormsPort {
     const lead: string[] = [];
     const current = ctx.session.formDraftId ? await this.drafts.load(ctx.session.formDraftId) : null;
     if (current && (current.status === 'open' || current.status === 'complete')) {
-      if (current.spec.id === spec.id) return this.prompt(ctx, current, { accepted: [], errors: {} }, [`您正在填写《${spec.title}》，我们接着填。`]);
+      if (current.spec.id === spec.id) return this.resume(ctx, current, `您正在填写《${spec.title}》，我们接着填。`);
       lead.push(`您之前填写的《${current.spec.title}》已保存为草稿（编号 ${current.row.id}），需要时说“我要办${current.guide?.title ?? current.spec.title}”就能接着填。`);
     }
+    const earlier = await this.drafts.resumable(ctx.conversation.id, spec.id);
+    if (earlier) return this.resume(ctx, earlier, [...lead, `找到了您之前没填完的《${spec.title}》，我们接着填。`].join('\n'));
     let draft = await this.drafts.create(ctx.conversation.id, spec, guide);
     ctx.session.formDraftId = draft.row.id;
     ctx.session.formAsking = null;
@@ -61,6 +63,16 @@ export class FormFiller implements FormsPort {
     const outcome = this.apply(draft, extracted);
     draft = await this.drafts.save(draft, outcome.values);
     return this.prompt(ctx, draft, outcome, lead);
+  }
+
+  /** Back to a draft being filled: what the message adds is kept, then the next question. */
+  private async resume(ctx: TurnContext, draft: Draft, lead: string): Promise<Turn> {
+    ctx.session.formDraftId = draft.row.id;
+    ctx.session.guideId = draft.guide?.id ?? ctx.session.guideId;
+    const extracted = extractFields(ctx.message.text, draft.spec, { today: this.drafts.today(), filled: new Set(Object.keys(draft.values)) });
+    const outcome = this.apply(draft, extracted);
+    const saved = outcome.accepted.length ? await this.drafts.save(draft, outcome.values) : draft;
+    return this.prompt(ctx, saved, outcome, lead.split('\n'));
   }
 
   async continue(ctx: TurnContext, text: string): Promise<Turn | null> {
