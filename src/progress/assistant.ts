@@ -98,7 +98,7 @@ export class ProgressAssistant implements ProgressPort {
       if (!r.found) {
         state.misses++;
         state.caseNo = null;
-        state.pending = state.misses < MAX_MISSES;
+        state.pending = true; // the next numbers are tried (or refused, after the last miss)
         return this.reply('clarify', [
           ...lead,
           `没有查到办件编号为 ${caseNo}、手机号后四位为 ${parts.phoneLast4} 的办件。请核对受理回执上的编号；如果申请时留的是家人的手机号，请换那个号码的后四位再试。`,
