@@ -5,7 +5,7 @@ import type { Logger } from '../platform/logger.js';
 import { maskPII } from '../platform/pii.js';
 import type { ConversationRecords, StoredMessage } from '../records/store.js';
 import type { Conversation } from '../records/schema.js';
-import { classifyIntent, type Intent } from './intent.js';
+import { classifyIntent, intentSignals, type Intent } from './intent.js';
 import type { FormView, HandoffView, Reply, ReplyType } from './reply.js';
 import { acceptableSessionId, newSession, newSessionId, type SessionState, type SessionStore } from './session.js';
 
@@ -115,8 +115,7 @@ export class DialogueEngine {
     const stored = await this.deps.records.addMessage({ conversationId: conversation.id, role: 'citizen', text: input.message });
     const text = this.resolveChoice(input.message.trim(), session);
     const analysis = await this.deps.answerer.analyze(text);
-    const serviceNamed = analysis.result.guides[0]?.nameCoverage ?? 0;
-    const classified = classifyIntent(text, { serviceNamed });
+    const classified = classifyIntent(text, intentSignals(analysis.result));
     const ctx: TurnContext = { session, conversation, channel: input.channel, intent: classified, analysis, message: stored };
     session.recent = [...session.recent, maskPII(text)].slice(-5);
 

@@ -46,7 +46,7 @@ export const TYPE_WORDS: Record<FieldType, RegExp> = {
   number: /(?!)/,
 };
 
-const QUESTION_LIKE = /[?？]|吗|呢|怎么|什么|哪|多少|几[个天号岁位]|能不能|可不可以|是否|为什么|为啥|啥/;
+const QUESTION_LIKE = /[?？]|吗|呢|怎么|什么|哪|多少|多久|多长|几[个天号岁位年次]|能不能|可不可以|是否|为什么|为啥|啥|([能会要是管行用])不\1/;
 export const looksLikeQuestion = (s: string) => QUESTION_LIKE.test(s);
 
 const NAME_INTRO = '我叫|我的名字(?:是|叫)|名字(?:是|叫)?|姓名(?:是|叫|为)?|本人(?:是|叫)|申请人(?:是|叫)?|(?:他|她|我爸|我妈|我父亲|我母亲|老人家?|孩子)(?:叫|名叫|名字叫)';

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config.js';
-import { classifyIntent } from '../../src/dialogue/intent.js';
+import { classifyIntent, intentSignals } from '../../src/dialogue/intent.js';
 import type { Reply } from '../../src/dialogue/reply.js';
 import { silentLogger } from '../../src/platform/logger.js';
 import { Library } from '../../src/search/library.js';
@@ -171,7 +171,7 @@ export async function runIntents(services: Services, rows: IntentRow[]) {
   let ok = 0;
   for (const r of rows) {
     const analysis = await services.answerer.analyze(r.text);
-    const got = classifyIntent(r.text, { serviceNamed: analysis.result.guides[0]?.nameCoverage ?? 0 }).name;
+    const got = classifyIntent(r.text, intentSignals(analysis.result)).name;
     per[r.intent] ??= { n: 0, ok: 0 };
     per[r.intent].n++;
     if (got === r.intent) {
