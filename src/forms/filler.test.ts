@@ -74,6 +74,13 @@ describe('the slot-filling dialogue', () => {
     expect(draft?.values).toEqual({});
   });
 
+  it('says what is still missing when asked to confirm too early', async () => {
+    const [, r] = await talk('我要办居住证，我叫张三', '确认');
+    expect(r.type).toBe('form');
+    expect(r.form?.status).toBe('open');
+    expect(r.text).toContain('还差2项没有填：公民身份号码、联系电话');
+  });
+
   it('re-asks with the reason when a value is wrong, and never stores it', async () => {
     const [, , r] = await talk('我要办居住证', '张三', '1101011990030712');
     expect(r.text).toContain('身份证号应为18位，您输入的是16位');

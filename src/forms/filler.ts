@@ -124,6 +124,10 @@ export class FormFiller implements FormsPort {
     if (draft.status === 'complete' || !asking) {
       return this.turn(draft, [{ type: 'paragraph', text: '信息已经填好了。请回复“确认”提交；要修改哪一项，直接告诉我，例如“电话改成13900001111”。' }], ['确认提交', '取消填写'], {});
     }
+    if (CONFIRM.test(t) && /确认|提交|确定/.test(t)) {
+      const missing = draft.spec.fields.filter((f) => f.required && !draft.values[f.name]).map((f) => f.label);
+      return this.turn(draft, [{ type: 'paragraph', text: `还差${missing.length}项没有填：${missing.join('、')}。${question(asking)}` }], this.suggestionsFor(asking), {});
+    }
     const lead = ctx.intent.name === 'smalltalk' ? '好的。' : '抱歉，我没有看明白。';
     return this.turn(draft, [{ type: 'paragraph', text: `${lead}${question(asking)}` }, { type: 'paragraph', text: `提示：${asking.help}` }], this.suggestionsFor(asking), {});
   }

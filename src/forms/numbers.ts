@@ -7,8 +7,6 @@ const UNIT: Record<string, number> = { 十: 10, 拾: 10, 百: 100, 佰: 100, 千
 const BIG: Record<string, number> = { 万: 10_000, 萬: 10_000, 亿: 100_000_000 };
 
 export const CN_NUMERAL_CHARS = '零〇一壹二贰两三叁四肆五伍六陆七柒八捌九玖十拾百佰千仟万萬亿';
-/** A run of digits and/or Chinese numerals with an optional decimal part and 万/千 units. */
-export const NUMBER_TOKEN = new RegExp(`(?:\\d+(?:[.,，]\\d+)*|[${CN_NUMERAL_CHARS}])(?:[\\d${CN_NUMERAL_CHARS}.]*)`, 'u');
 
 function parseSection(s: string): number | null {
   // A section below 万: digits and 十/百/千, with the colloquial elided last unit (三千五 = 3500).

@@ -17,7 +17,7 @@ const logger = createLogger({
       logLines.push(String(chunk));
       done();
     },
-  }) as never,
+  }),
 });
 
 let t: TestApp;
