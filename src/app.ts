@@ -1,6 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { requestId } from 'hono/request-id';
 import { chatRoutes } from './channels/web/chat.js';
+import { formRoutes } from './forms/routes.js';
 import { guidePages } from './kb/page.js';
 import { guideRoutes } from './kb/routes.js';
 import { searchRoutes } from './search/routes.js';
@@ -23,6 +24,9 @@ export function createApp(s: Services) {
     '/',
     chatRoutes({ engine: () => s.engine, maxMessageChars: s.config.MAX_MESSAGE_CHARS, maxBodyBytes: s.config.MAX_BODY_BYTES }),
   );
+
+  // Staff read access to drafts: pass the staff authenticator here once accounts are wired.
+  app.route('/', formRoutes({ drafts: () => s.drafts, records: () => s.records }));
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

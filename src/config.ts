@@ -71,6 +71,20 @@ export const VARS = {
     default: '0.5',
     doc: 'Confidence below which the assistant says it does not know instead of answering.',
   },
+  CASES_API_URL: {
+    group: 'Progress queries',
+    schema: url(/^https?:$/, 'the base URL of the case-handling system, e.g. https://cases.example.gov.cn/api'),
+    doc: 'Case-handling system for progress queries (办件进度): POST <url>/cases/lookup, see README. Unset: demo cases (CASES_DEMO).',
+  },
+  CASES_API_TOKEN: { secret: true, group: 'Progress queries', schema: z.string().min(1), doc: 'Bearer token sent to CASES_API_URL, if it needs one.' },
+  CASES_API_TIMEOUT_MS: { group: 'Progress queries', schema: int(100, 120_000), default: '5000', doc: 'How long one case-system request may take before the citizen is told it is unavailable.' },
+  CASES_API_RETRIES: { group: 'Progress queries', schema: int(0, 5), default: '2', doc: 'Retries of a case-system request that failed with 429, 5xx or a connection error (with backoff).' },
+  CASES_DEMO: {
+    group: 'Progress queries',
+    schema: bool,
+    default: 'true',
+    doc: 'Without CASES_API_URL, answer progress queries from the demo cases in KNOWLEDGE_DIR/demo/cases.json (marked as demo). Set false in production.',
+  },
   REDIS_URL: {
     secret: true,
     group: 'Shared backends',

@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import { Answerer } from './answer/answerer.js';
 import type { Config } from './config.js';
 import { DialogueEngine } from './dialogue/engine.js';
+import { FormDrafts, FormFiller, loadFormSpecs, type FormSpecs } from './forms/index.js';
+import { ProgressAssistant, createCaseSystem, type CaseSystem } from './progress/index.js';
 import { MemorySessionStore, type SessionStore } from './dialogue/session.js';
 import type { KnowledgeBase } from './kb/load.js';
 import type { Logger } from './platform/logger.js';
@@ -24,6 +26,11 @@ export interface Services {
   engine: DialogueEngine;
   /** The optional language model; null unless LLM_BASE_URL is set. */
   language: LanguageAssistant | null;
+  /** Form specs (knowledge/forms) and the drafts made from them. */
+  formSpecs: FormSpecs;
+  drafts: FormDrafts;
+  /** The case-handling system for progress queries; null when none is configured. */
+  cases: CaseSystem | null;
   close(): Promise<void>;
 }
 
@@ -38,6 +45,10 @@ export interface ServiceOverrides {
   databaseSchema?: string;
   /** SQLite file (tests); default DATA_DIR/govchat.sqlite. */
   sqlitePath?: string;
+  /** The clock forms resolve 明天 / 下周一 against (tests fix the day). */
+  clock?: () => Date;
+  /** Use this case system instead of the configured one (tests). */
+  cases?: CaseSystem | null;
 }
 
 export async function createServices(config: Config, logger: Logger, overrides: ServiceOverrides = {}): Promise<Services> {
@@ -71,7 +82,19 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   const records = new ConversationRecords(database.db, database.dialect);
   const sessions: SessionStore = new MemorySessionStore();
   const answerer = new Answerer(() => library.current, { minConfidence: config.ANSWER_MIN_SCORE });
-  const engine = new DialogueEngine({ answerer, sessions, records, logger, ...(language ? { language } : {}) });
+  const formSpecs = loadFormSpecs(knowledgeRoots(config));
+  if (formSpecs.problems.length) logger.warn({ problems: formSpecs.problems.length, first: formSpecs.problems.slice(0, 3) }, 'form specs have problems; run npm run kb:check');
+  const drafts = new FormDrafts({
+    records,
+    specs: () => formSpecs.byId,
+    knowledge: () => library.kb,
+    publicUrl: config.PUBLIC_URL ?? `http://localhost:${config.PORT}`,
+    clock: overrides.clock,
+  });
+  const cases = overrides.cases !== undefined ? overrides.cases : createCaseSystem(config, logger);
+  const forms = new FormFiller({ drafts });
+  const progress = new ProgressAssistant({ cases, logger });
+  const engine = new DialogueEngine({ answerer, sessions, records, logger, forms, progress, ...(language ? { language } : {}) });
 
   return {
     config,
@@ -84,6 +107,9 @@ export async function createServices(config: Config, logger: Logger, overrides: 
     sessions,
     engine,
     language,
+    formSpecs,
+    drafts,
+    cases,
     close: async () => {
       await database.close();
     },

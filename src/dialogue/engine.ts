@@ -6,7 +6,7 @@ import { maskPII } from '../platform/pii.js';
 import type { ConversationRecords, StoredMessage } from '../records/store.js';
 import type { Conversation } from '../records/schema.js';
 import type { AspectKey } from '../kb/aspects.js';
-import { classifyIntent, type Intent } from './intent.js';
+import { classifyIntent, intentSignals, type Intent } from './intent.js';
 import type { FormView, HandoffView, Reply, ReplyType } from './reply.js';
 import { acceptableSessionId, newSession, newSessionId, type SessionState, type SessionStore } from './session.js';
 
@@ -24,6 +24,8 @@ export interface Turn {
   ratingRequested?: boolean;
   /** No bot message is recorded or sent (staff hold the conversation). */
   silent?: boolean;
+  /** What the message turned out to be, when the capability knows better (an answer to a form question is applying). */
+  intent?: Intent;
 }
 
 export interface TurnContext {
@@ -58,6 +60,8 @@ export interface HandoffPort {
 /** Case progress queries (办件进度). */
 export interface ProgressPort {
   query(ctx: TurnContext, text: string): Promise<Turn>;
+  /** A message while a query waits for its case number or phone digits; null: not for it. */
+  continue?(ctx: TurnContext, text: string): Promise<Turn | null>;
 }
 
 /** A language model's contribution to one turn, kept in the bot message's evidence (`llm`). */
@@ -148,9 +152,8 @@ export class DialogueEngine {
     const stored = await this.deps.records.addMessage({ conversationId: conversation.id, role: 'citizen', text: input.message });
     const text = this.resolveChoice(input.message.trim(), session);
     const analysis = await this.deps.answerer.analyze(text);
-    const serviceNamed = analysis.result.guides[0]?.nameCoverage ?? 0;
-    const intent = classifyIntent(text, { serviceNamed });
-    const ctx: TurnContext = { session, conversation, channel: input.channel, intent, analysis, message: stored };
+    const classified = classifyIntent(text, intentSignals(analysis.result));
+    const ctx: TurnContext = { session, conversation, channel: input.channel, intent: classified, analysis, message: stored };
     session.recent = [...session.recent, maskPII(text)].slice(-5);
 
     let answer: AnswerResult | undefined;
@@ -160,13 +163,15 @@ export class DialogueEngine {
       turn = await this.deps.handoff.citizenMessage(ctx, text);
     } else {
       // Form answers and yes/no to an offer are read by their own steps, not re-classified.
-      const checked = this.deps.language && !session.formDraftId && !session.handoffOffered ? await this.deps.language.checkIntent({ text, intent, guideId: session.guideId, conversationId: conversation.id }) : null;
+      const checked = this.deps.language && !session.formDraftId && !session.handoffOffered ? await this.deps.language.checkIntent({ text, intent: classified, guideId: session.guideId, conversationId: conversation.id }) : null;
       if (checked?.intent) ctx.intent = checked.intent;
       const r = await this.route(ctx, text, stream);
       if (checked) r.turn.evidence = withLanguage(r.turn.evidence, 'intent', checked.evidence, this.deps.language!.model);
       turn = r.turn;
       answer = r.answer;
     }
+    // A capability may know better what the message was (an answer to a form question is applying).
+    if (turn.intent) ctx.intent = turn.intent;
 
     session.lastSuggestions = turn.suggestions ?? [];
     session.updatedAt = Date.now();
@@ -222,6 +227,11 @@ export class DialogueEngine {
       if (NO.test(text)) return { turn: { type: 'smalltalk', text: '好的。您可以换个说法再问我，或者问问其他事项。', suggestions: [] } };
     }
 
+    if (session.progress?.pending && progress?.continue) {
+      const t = await progress.continue(ctx, text);
+      if (t) return { turn: t };
+    }
+
     if (session.formDraftId && forms) {
       const t = await forms.continue(ctx, text);
       if (t) return { turn: t };
@@ -261,7 +271,9 @@ export class DialogueEngine {
   private applyTarget(ctx: TurnContext): string | null {
     const top = ctx.analysis.result.guides[0];
     if (top && top.nameCoverage >= 0.3) return top.guideId;
-    return ctx.session.guideId;
+    // A message that also carries details ("我要办居住证，我叫张三…"): a service named in full.
+    const named = ctx.analysis.result.guides.slice(0, 3).find((g) => g.nameRecall >= 0.99);
+    return named?.guideId ?? ctx.session.guideId;
   }
 
   private async ask(ctx: TurnContext, text: string, stream?: ReplyStream): Promise<{ turn: Turn; answer: AnswerResult }> {

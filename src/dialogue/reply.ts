@@ -24,6 +24,8 @@ export interface FormView {
   fields: FormField[];
   complete: boolean;
   confirmed: boolean;
+  /** open | complete | confirmed | cancelled */
+  status: 'open' | 'complete' | 'confirmed' | 'cancelled';
   url: string;
 }
 

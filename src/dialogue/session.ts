@@ -19,6 +19,10 @@ export interface SessionState {
   lastSuggestions: string[];
   /** Form being filled, if any. */
   formDraftId: string | null;
+  /** The form field the last question asked for (src/forms). */
+  formAsking?: string | null;
+  /** A progress query waiting for its case number or phone digits (src/progress). */
+  progress?: { caseNo: string | null; misses: number; pending: boolean } | null;
   /** Recent citizen questions, newest last (for the handoff summary). */
   recent: string[];
   /** Whether the citizen has been asked for a rating. */

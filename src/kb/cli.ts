@@ -7,6 +7,7 @@
 import { parseArgs } from 'node:util';
 import { createReadStream, statSync } from 'node:fs';
 import cliProgress from 'cli-progress';
+import { loadFormSpecs } from '../forms/spec.js';
 import { formatProblem, loadKnowledgeBase } from './load.js';
 import { importFaqFile, importGdzwfwFile, type ImportReport } from './import/run.js';
 
@@ -20,7 +21,8 @@ function check(roots: string[]): number {
   for (const p of kb.problems) console.log(formatProblem(p));
   const errors = kb.problems.filter((p) => p.severity === 'error').length;
   const warnings = kb.problems.length - errors;
-  console.log(`${kb.guides.length} guides, ${kb.faqs.length} FAQ files checked in ${roots.join(', ')}: ${errors} errors, ${warnings} warnings`);
+  const forms = loadFormSpecs(roots).byId.size;
+  console.log(`${kb.guides.length} guides, ${kb.faqs.length} FAQ files, ${forms} form specs checked in ${roots.join(', ')}: ${errors} errors, ${warnings} warnings`);
   return errors ? 1 : 0;
 }
 

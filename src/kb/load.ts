@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, existsSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
+import { loadFormSpecs } from '../forms/spec.js';
 import { parseFaqFile, parseGuide } from './parse.js';
 import type { FaqFile, Guide, Problem } from './schema.js';
 
@@ -106,6 +107,7 @@ export function loadKnowledgeBase(roots: string[]): KnowledgeBase {
   }
 
   problems.push(...crossChecks(guides, faqs, formIds(roots)));
+  problems.push(...formSpecChecks(roots, guides));
   return assembleKnowledgeBase(guides, faqs, problems, hash, roots);
 }
 
@@ -148,6 +150,17 @@ function crossChecks(guides: Guide[], faqs: FaqFile[], forms: Set<string>): Prob
     if (g.form && !forms.has(g.form)) {
       problems.push({ file: g.file, line: g.lines?.form ?? 2, message: `form "${g.form}" has no spec in forms/${g.form}.yaml`, severity: 'error' });
     }
+  }
+  return problems;
+}
+
+/** Every form spec's schema (file:line), and specs no guide refers to. */
+function formSpecChecks(roots: string[], guides: Guide[]): Problem[] {
+  const specs = loadFormSpecs(roots);
+  const used = new Set(guides.map((g) => g.form).filter(Boolean));
+  const problems = [...specs.problems];
+  for (const [id] of specs.byId) {
+    if (!used.has(id)) problems.push({ file: specs.files.get(id) ?? `forms/${id}.yaml`, line: 1, message: `form "${id}" is not referred to by any guide (front matter "form: ${id}")`, severity: 'warning' });
   }
   return problems;
 }

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config.js';
-import { classifyIntent } from '../../src/dialogue/intent.js';
+import { classifyIntent, intentSignals } from '../../src/dialogue/intent.js';
 import type { Reply } from '../../src/dialogue/reply.js';
 import { silentLogger } from '../../src/platform/logger.js';
 import { Library } from '../../src/search/library.js';
@@ -171,7 +171,7 @@ export async function runIntents(services: Services, rows: IntentRow[]) {
   let ok = 0;
   for (const r of rows) {
     const analysis = await services.answerer.analyze(r.text);
-    let intent = classifyIntent(r.text, { serviceNamed: analysis.result.guides[0]?.nameCoverage ?? 0 });
+    let intent = classifyIntent(r.text, intentSignals(analysis.result));
     const checked = services.language ? await services.language.checkIntent({ text: r.text, intent, guideId: null, conversationId: 'eval' }) : null;
     if (checked?.intent) intent = checked.intent;
     const got = intent.name;

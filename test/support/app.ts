@@ -1,39 +1,59 @@
-/** A whole govchat app for tests: real services over the real knowledge base, in a temp data dir. */
+/**
+ * The real services and app for a test: a throwaway DATA_DIR and SQLite file, the knowledge base
+ * in knowledge/ with its search index persisted once under data/ (the same one the eval uses), a
+ * fixed clock for forms when asked.
+ */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { silentLogger, type Logger } from '../../src/platform/logger.js';
-import { Library } from '../../src/search/library.js';
+import type { Logger } from '../../src/platform/logger.js';
+import { silentLogger } from '../../src/platform/logger.js';
+import type { CaseSystem } from '../../src/progress/index.js';
+import { DEFAULT_TOKENIZER, Library } from '../../src/search/library.js';
 import { createServices, type ServiceOverrides, type Services } from '../../src/services.js';
 
 let shared: Promise<Library> | null = null;
-
-/** One library per test process (building it is the slow part); apps share it. */
-export function sharedLibrary(): Promise<Library> {
-  shared ??= Library.open({ roots: ['knowledge'] });
+/** One library per test file, loaded from the persisted index when it matches the knowledge. */
+export function testLibrary(): Promise<Library> {
+  shared ??= Library.open({ roots: ['knowledge'], tokenizer: DEFAULT_TOKENIZER, indexDir: 'data/eval-index/1-words' });
   return shared;
 }
 
 export interface TestApp {
-  app: App;
   services: Services;
-  dataDir: string;
+  app: App;
+  /** The throwaway DATA_DIR. */
+  dir: string;
   dispose(): Promise<void>;
 }
 
-export async function createTestApp(env: Record<string, string> = {}, opts: { logger?: Logger; overrides?: ServiceOverrides } = {}): Promise<TestApp> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'govchat-app-'));
-  const config = loadConfig({ LOG_LEVEL: 'silent', RATE_LIMIT_IP_PER_MIN: '100000', RATE_LIMIT_SESSION_PER_MIN: '100000', ...env, DATA_DIR: env.DATA_DIR ?? dataDir });
-  const services = await createServices(config, opts.logger ?? silentLogger, { library: await sharedLibrary(), ...opts.overrides });
+export interface TestAppOptions {
+  env?: Record<string, string>;
+  clock?: () => Date;
+  cases?: CaseSystem | null;
+  logger?: Logger;
+  overrides?: ServiceOverrides;
+}
+
+export async function testApp(opts: TestAppOptions = {}): Promise<TestApp> {
+  const dir = mkdtempSync(join(tmpdir(), 'govchat-test-'));
+  const config = loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: dir, RATE_LIMIT_IP_PER_MIN: '100000', RATE_LIMIT_SESSION_PER_MIN: '100000', ...opts.env });
+  const services = await createServices(config, opts.logger ?? silentLogger, {
+    library: await testLibrary(),
+    sqlitePath: join(dir, 'test.sqlite'),
+    clock: opts.clock,
+    cases: opts.cases,
+    ...opts.overrides,
+  });
   return {
-    app: createApp(services),
     services,
-    dataDir,
+    app: createApp(services),
+    dir,
     dispose: async () => {
       await services.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

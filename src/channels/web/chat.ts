@@ -48,6 +48,7 @@ export const FormSchema = z
     ),
     complete: z.boolean(),
     confirmed: z.boolean(),
+    status: z.enum(['open', 'complete', 'confirmed', 'cancelled']),
     url: z.string(),
   })
   .openapi('Form');
