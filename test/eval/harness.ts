@@ -64,6 +64,16 @@ const accepted = (x: { guide?: string; guides?: string[] }) => new Set([...(x.gu
 const aspectOk = (expected: Question['aspect'], got: string | null | undefined) =>
   expected === undefined || (Array.isArray(expected) ? expected.includes(got ?? 'null') || (expected.includes(null as never) && got == null) : (expected ?? null) === (got ?? null));
 
+/**
+ * The guide a reply serves: the one an answer cites, or the one whose application form a form
+ * reply opens ("我想办个体户" starts the 个体工商户登记 form: the right service, handled).
+ */
+function servedGuide(services: Services, reply: Reply): string | undefined {
+  if (reply.type === 'answer') return reply.citations[0]?.guideId;
+  if (reply.type === 'form' && reply.form) return services.library.kb.guides.find((g) => g.form === reply.form!.formId)?.id;
+  return undefined;
+}
+
 function percentile(xs: number[], p: number): number {
   if (!xs.length) return 0;
   const s = [...xs].sort((a, b) => a - b);
@@ -77,7 +87,7 @@ async function ask(services: Services, sessionId: string | null, q: string): Pro
   const conv = await services.records.conversationBySession(reply.sessionId);
   const msgs = await services.records.listMessages(conv!.id);
   const ev = msgs[msgs.length - 1].evidence as { ranking?: string[] } | null;
-  const answered = reply.type === 'answer' ? reply.citations[0]?.guideId : undefined;
+  const answered = servedGuide(services, reply);
   // "answered" is the guide actually cited; hit@k and MRR read retrieval's ranking (the cited
   // guide first when the answer is a follow-up on the conversation's guide).
   const retrieved = [...new Set([...(answered ? [answered] : []), ...(ev?.ranking ?? [])])];
@@ -109,14 +119,14 @@ export async function runQuestions(services: Services, questions: Question[]): P
     }
     m.n++;
     const want = accepted(q);
-    const cited = reply.type === 'answer' ? reply.citations[0]?.guideId : undefined;
+    const cited = servedGuide(services, reply);
     if (cited && want.has(cited)) m.answered++;
     const rank = ranking.findIndex((g) => want.has(g));
     if (rank === 0) m.hit1++;
     if (rank >= 0 && rank < 3) m.hit3++;
     if (rank >= 0) m.rr += 1 / (rank + 1);
     const gotAspect = reply.type === 'answer' ? reply.citations[0]?.section : undefined;
-    if (cited && want.has(cited) && q.aspect !== undefined) {
+    if (cited && want.has(cited) && q.aspect !== undefined && reply.type === 'answer') {
       m.aspectN++;
       if (aspectOk(q.aspect, gotAspect)) m.aspectOk++;
       else misses.push(`${q.id} aspect: ${q.q} -> ${gotAspect} (want ${JSON.stringify(q.aspect)})`);
@@ -128,7 +138,7 @@ export async function runQuestions(services: Services, questions: Question[]): P
       sessionId = r.reply.sessionId;
       lat.push(r.ms);
       m.fu++;
-      const fg = r.reply.type === 'answer' ? r.reply.citations[0]?.guideId : undefined;
+      const fg = servedGuide(services, r.reply);
       const guideOk = !!fg && accepted(f).has(fg);
       if (guideOk) m.fuGuide++;
       if (guideOk && aspectOk(f.aspect, r.reply.citations[0]?.section)) m.fuAspect++;
