@@ -212,23 +212,17 @@ export class Answerer {
   private bestPart(guide: Guide, question: string): { aspect: AspectKey | null; faqIndex?: number; strength: number } | null {
     const idx = this.index();
     const terms = [...new Set(idx.tokenizer.tokenize(idx.detectAspect(question).rest || question))];
-    const nameTerms = new Set(idx.tokenizer.tokenize([guide.title, ...guide.aliases].join(' ')));
-    const asked = terms.filter((t) => !nameTerms.has(t));
+    const { name, parts } = idx.partsOf(guide);
+    const asked = terms.filter((t) => !name.has(t));
     if (!asked.length) return null;
     const total = asked.reduce((s, t) => s + idx.weight(t), 0);
     let best: { aspect: AspectKey | null; faqIndex?: number; strength: number } | null = null;
-    const consider = (aspect: AspectKey, heading: string, body: string, faqIndex?: number) => {
-      const h = new Set(idx.tokenizer.tokenize(heading));
-      const b = new Set(idx.tokenizer.tokenize(body));
-      const got = asked.reduce((s, t) => s + idx.weight(t) * (h.has(t) ? 1 : b.has(t) ? 0.7 : 0), 0);
+    // FAQ pairs come first: on a tie they win, as they answer one question rather than a whole topic.
+    for (const p of parts) {
+      const got = asked.reduce((s, t) => s + idx.weight(t) * (p.heading.has(t) ? 1 : p.body.has(t) ? 0.7 : 0), 0);
       const strength = got / total;
-      // Ties go to the FAQ pair: it answers one question rather than a whole topic.
-      if (!best || strength > best.strength + 1e-9 || (Math.abs(strength - best.strength) < 1e-9 && faqIndex !== undefined && best.faqIndex === undefined)) {
-        best = { aspect, faqIndex, strength };
-      }
-    };
-    guide.faq.forEach((p, i) => consider('faq', p.question, p.answer, i));
-    for (const s of guide.sections) if (s.aspect !== 'faq') consider(s.aspect, s.heading, s.text);
+      if (!best || strength > best.strength + 1e-9) best = { aspect: p.aspect, faqIndex: p.faqIndex, strength };
+    }
     return best;
   }
 

@@ -42,10 +42,11 @@ export class HashingEmbedder implements Embedder {
     this.id = `hashing-v1-${dim}`;
   }
 
-  embedOne(text: string): Float32Array {
+  /** `terms`: the text's tokens when the caller already has them (a query), to segment it once. */
+  embedOne(text: string, terms: string[] = this.tokenizer.tokenize(text)): Float32Array {
     const v = new Float32Array(this.dim);
     const counts = new Map<string, number>();
-    for (const w of this.tokenizer.tokenize(text)) counts.set(`w:${w}`, (counts.get(`w:${w}`) ?? 0) + 1);
+    for (const w of terms) counts.set(`w:${w}`, (counts.get(`w:${w}`) ?? 0) + 1);
     const chars = [...text.replace(/[^\p{L}\p{N}]/gu, '')];
     for (let i = 0; i + 1 < chars.length; i++) {
       const bg = `b:${chars[i]}${chars[i + 1]}`;

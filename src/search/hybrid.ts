@@ -1,5 +1,6 @@
 import type { AspectKey } from '../kb/aspects.js';
 import type { KnowledgeBase } from '../kb/load.js';
+import type { Guide } from '../kb/schema.js';
 import type { Bm25Index } from './bm25.js';
 import type { Chunk } from './chunks.js';
 import type { HashingEmbedder, Embedder } from './embedder.js';
@@ -46,6 +47,12 @@ export interface SearchResult {
   guides: GuideHit[];
 }
 
+/** A guide's names and parts as term sets (see SearchIndex.partsOf). */
+export interface GuideParts {
+  name: ReadonlySet<string>;
+  parts: { aspect: AspectKey; faqIndex?: number; heading: ReadonlySet<string>; body: ReadonlySet<string> }[];
+}
+
 export interface SearchOptions {
   limit?: number;
   /** Score only these guides' chunks (follow-ups within the current guide). */
@@ -69,6 +76,8 @@ export class SearchIndex {
   readonly aspects: AspectDetector;
   private readonly chunkGuide: string[];
   private readonly nameIndex: NameIndex;
+  private readonly weightCache = new Map<string, number>();
+  private readonly partCache = new Map<string, GuideParts>();
 
   constructor(
     readonly kb: KnowledgeBase,
@@ -106,14 +115,36 @@ export class SearchIndex {
   }
 
   /** Query embedding; synchronous for the embedded embedder, so the hot path never awaits. */
-  async embedQuery(text: string): Promise<Float32Array> {
+  async embedQuery(text: string, terms?: string[]): Promise<Float32Array> {
     const e = this.embedder as Partial<HashingEmbedder>;
-    return typeof e.embedOne === 'function' ? e.embedOne(text) : (await this.embedder.embed([text]))[0];
+    return typeof e.embedOne === 'function' ? e.embedOne(text, terms) : (await this.embedder.embed([text]))[0];
   }
 
-  /** How much a term says (general-corpus IDF). */
+  /** How much a term says (general-corpus IDF); remembered, it is asked for on every query. */
   weight(term: string): number {
-    return termWeight(this.weights, term);
+    let w = this.weightCache.get(term);
+    if (w === undefined) this.weightCache.set(term, (w = termWeight(this.weights, term)));
+    return w;
+  }
+
+  /**
+   * A guide's names and parts (each section, each FAQ pair) as term sets, for telling which part
+   * answers a question; segmented once per guide, when first asked.
+   */
+  partsOf(guide: Guide): GuideParts {
+    let p = this.partCache.get(guide.id);
+    if (!p) {
+      const set = (t: string) => new Set(this.tokenizer.tokenize(t));
+      p = {
+        name: set([guide.title, ...guide.aliases].join(' ')),
+        parts: [
+          ...guide.faq.map((f, i) => ({ aspect: 'faq' as const, faqIndex: i, heading: set(f.question), body: set(f.answer) })),
+          ...guide.sections.filter((s) => s.aspect !== 'faq').map((s) => ({ aspect: s.aspect, heading: set(s.heading), body: set(s.text) })),
+        ],
+      };
+      this.partCache.set(guide.id, p);
+    }
+    return p;
   }
 
   /** Information-weighted share of the terms found in one guide (anywhere, or in its name). */
@@ -150,11 +181,10 @@ export class SearchIndex {
   }
 
   async search(query: string, opts: SearchOptions = {}): Promise<SearchResult> {
-    const weighted = this.tokenizer.weightedTerms(query);
-    const terms = this.tokenizer.tokenize(query);
+    const { terms, weights: weighted } = this.tokenizer.query(query);
     const filter = opts.guideIds ? (i: number) => opts.guideIds!.has(this.chunkGuide[i]) : undefined;
     const lexical = this.bm25.search(terms, FUSION.depth, filter, weighted);
-    const vector = terms.length ? this.vectors.search(await this.embedQuery(query), opts.guideIds ? FUSION.depth * 4 : FUSION.depth) : [];
+    const vector = terms.length ? this.vectors.search(await this.embedQuery(query, terms), opts.guideIds ? FUSION.depth * 4 : FUSION.depth) : [];
 
     const fused = new Map<number, ChunkHit>();
     const hit = (index: number): ChunkHit => {

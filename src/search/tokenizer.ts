@@ -83,9 +83,18 @@ export class Tokenizer {
    * (the longer word is the evidence; its pieces are there for recall).
    */
   weightedTerms(text: string): Map<string, number> {
-    const out = new Map<string, number>();
-    for (const { term, part } of this.terms(text)) out.set(term, Math.max(out.get(term) ?? 0, part ? PART_WEIGHT : 1));
-    return out;
+    return this.query(text).weights;
+  }
+
+  /** A query's terms and their weights, from one segmentation. */
+  query(text: string): { terms: string[]; weights: Map<string, number> } {
+    const terms: string[] = [];
+    const weights = new Map<string, number>();
+    for (const { term, part } of this.terms(text)) {
+      terms.push(term);
+      weights.set(term, Math.max(weights.get(term) ?? 0, part ? PART_WEIGHT : 1));
+    }
+    return { terms, weights };
   }
 
   private terms(text: string): { term: string; part: boolean }[] {
