@@ -1,6 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { requestId } from 'hono/request-id';
 import { chatRoutes } from './channels/web/chat.js';
+import { sessionRoutes, staffHandoffRoutes } from './handoff/index.js';
 import { guideRoutes } from './kb/routes.js';
 import { errorHandler, notFoundHandler, requestLogging, validationHook, type AppEnv } from './platform/http.js';
 import type { Services } from './services.js';
@@ -18,6 +19,15 @@ export function createApp(s: Services) {
   app.route(
     '/',
     chatRoutes({ engine: () => s.engine, maxMessageChars: s.config.MAX_MESSAGE_CHARS, maxBodyBytes: s.config.MAX_BODY_BYTES }),
+  );
+
+  app.route(
+    '/',
+    sessionRoutes({ records: () => s.records, handoff: () => s.handoff.service, events: () => s.handoff.events, closing: s.handoff.closing }),
+  );
+  app.route(
+    '/',
+    staffHandoffRoutes({ handoff: () => s.handoff.service, events: () => s.handoff.events, authenticate: s.staffAuth, audit: s.audit, closing: s.handoff.closing }),
   );
 
   app.doc31('/openapi.json', {
