@@ -7,13 +7,12 @@ import { pathToFileURL } from 'node:url';
 import type { Job } from 'bullmq';
 import { ConfigError, loadConfig, type Config } from '../src/config.js';
 import { ResilientSessionStore, RedisSessionStore } from '../src/dialogue/session.js';
-import { createHandoff } from '../src/handoff/index.js';
+import { createHandoff } from '../src/handoff/create.js';
 import { loadKnowledgeBase } from '../src/kb/load.js';
 import { createLogger, type Logger } from '../src/platform/logger.js';
 import { RedisConnections } from '../src/platform/redis.js';
 import { openDatabase } from '../src/records/db.js';
 import { ConversationRecords } from '../src/records/store.js';
-import { knowledgeRoots } from '../src/services.js';
 import { startHandoffWorker } from './handoff-worker.js';
 
 export interface RunningWorker {
@@ -29,7 +28,7 @@ export async function runWorker(config: Config, logger: Logger, opts: { around?:
   const redis = new RedisConnections(config.REDIS_URL, config.REDIS_PREFIX, logger);
   if (!(await redis.connect(5000))) logger.warn({ redis: redis.where }, 'redis not reachable yet; the worker waits for it');
   // Guide titles and departments, for the summaries and the list of queues.
-  const kb = loadKnowledgeBase(knowledgeRoots(config));
+  const kb = loadKnowledgeBase([config.KNOWLEDGE_DIR, ...config.KNOWLEDGE_EXTRA_DIRS]);
   const sessions = new ResilientSessionStore(new RedisSessionStore(redis.command, config.REDIS_PREFIX));
   const handoff = createHandoff({ config, logger, records, sessions, redis, knowledge: () => kb });
   const worker = await startHandoffWorker({
