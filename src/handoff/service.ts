@@ -115,6 +115,8 @@ export class HandoffService implements HandoffPort {
   private readonly estimator: WaitEstimator;
   private readonly announcing = new Map<string, Promise<void>>();
   private readonly announceAgain = new Set<string>();
+  /** Places last announced per department (conversation id -> place), to announce changes only. */
+  private readonly announced = new Map<string, Map<string, number>>();
 
   constructor(private readonly d: HandoffServiceDeps) {
     this.now = d.now ?? Date.now;
@@ -732,13 +734,20 @@ export class HandoffService implements HandoffPort {
         this.announceAgain.delete(department);
         const entries = await this.d.queue.list(department);
         const perPlace = await this.estimator.perPlace(department);
+        // Only those whose place changed since this instance last told them (an arrival at the
+        // back of the queue moves nobody; a claim moves those behind it).
+        const last = this.announced.get(department) ?? new Map<string, number>();
+        const now = new Map<string, number>();
+        const changed = entries.filter((e, i) => (now.set(e.conversationId, i + 1), last.get(e.conversationId) !== i + 1));
+        this.announced.set(department, now);
         await Promise.all(
-          entries.map((e, i) =>
-            this.citizenEvent(e.conversationId, {
+          changed.map((e) => {
+            const position = now.get(e.conversationId)!;
+            return this.citizenEvent(e.conversationId, {
               type: 'handoff',
-              handoff: { status: 'waiting', department, position: i + 1, etaSeconds: Math.max(30, Math.round((i + 1) * perPlace)) },
-            }),
-          ),
+              handoff: { status: 'waiting', department, position, etaSeconds: Math.max(30, Math.round(position * perPlace)) },
+            });
+          }),
         );
       } while (this.announceAgain.has(department));
     })()

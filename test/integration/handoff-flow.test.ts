@@ -244,6 +244,43 @@ describe('handoff over HTTP with Redis', () => {
     expect(item.summary.priorityReasons).toContain('elderly');
   });
 
+  it('tells a waiting citizen their new place as the queue moves', async () => {
+    const ahead = await waitingCitizen();
+    const me = await waitingCitizen();
+    const stream = await sse(`/api/sessions/${me.sessionId}/events`);
+    const now = await stream.json<{ status: string; position: number; etaSeconds: number }>((e) => e.event === 'handoff');
+    expect(now.status).toBe('waiting');
+    expect(now.position).toBeGreaterThanOrEqual(2);
+    expect((await staff('police', 'POST', `/api/staff/conversations/${ahead.conversationId}/claim`)).status).toBe(200);
+    const moved = await stream.json<{ status: string; position: number; etaSeconds: number }>((e) => e.event === 'handoff' && JSON.parse(e.data).position !== now.position);
+    expect(moved).toMatchObject({ status: 'waiting', position: now.position - 1 });
+    expect(moved.etaSeconds).toBeGreaterThan(0);
+    expect(moved.etaSeconds).toBeLessThanOrEqual(now.etaSeconds);
+    // Polling says the same, and so does the next reply.
+    const r = await chat(gov.url, '还要等多久', me.sessionId);
+    expect(r.handoff).toMatchObject({ status: 'waiting', position: now.position - 1 });
+    expect(r.text).toMatch(new RegExp(`您前面还有 ${now.position - 2} 位|您是下一位`));
+  });
+
+  it('ends the Redis subscription when the client goes away', async () => {
+    const me = await waitingCitizen();
+    const stream = await sse(`/api/sessions/${me.sessionId}/events`);
+    const channel = `${prefix}:events:conv:${me.conversationId}`;
+    const subscribers = async () => ((await gov.services.redis!.command.pubsub('NUMSUB', channel)) as [string, number])[1];
+    expect(await subscribers()).toBe(1);
+    stream.close();
+    const end = Date.now() + 5000;
+    while ((await subscribers()) !== 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+    expect(await subscribers()).toBe(0);
+  });
+
+  it('documents the staff and session routes in /openapi.json', async () => {
+    const doc = await (await fetch(`${gov.url}/openapi.json`)).json();
+    for (const path of ['/api/staff/queue', '/api/staff/conversations/{id}/claim', '/api/staff/conversations/{id}/messages', '/api/staff/conversations/{id}/transfer', '/api/staff/conversations/{id}/close', '/api/staff/conversations/{id}', '/api/staff/events', '/api/sessions/{id}/messages', '/api/sessions/{id}/events']) {
+      expect(Object.keys(doc.paths)).toContain(path);
+    }
+  });
+
   it('keeps sessions private: the path id is the secret, X-Session-Id must match', async () => {
     const a = await chat(gov.url, '身份证丢了怎么补办');
     const b = await chat(gov.url, '结婚登记要带什么');

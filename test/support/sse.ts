@@ -3,6 +3,8 @@ export interface SSEEvent {
   event: string;
   data: string;
   id?: string;
+  /** performance.now() when the event arrived. */
+  at: number;
 }
 
 export interface SSEClient {
@@ -34,7 +36,7 @@ export async function openSSE(url: string, headers: Record<string, string> = {})
           while ((i = buf.indexOf('\n\n')) >= 0) {
             const block = buf.slice(0, i);
             buf = buf.slice(i + 2);
-            const e: SSEEvent = { event: 'message', data: '' };
+            const e: SSEEvent = { event: 'message', data: '', at: performance.now() };
             const data: string[] = [];
             for (const line of block.split('\n')) {
               if (line.startsWith(':')) continue;
