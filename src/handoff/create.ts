@@ -19,6 +19,8 @@ export interface Handoff {
   store: HandoffStore;
   /** Aborted on close: open event streams end. */
   closing: AbortSignal;
+  /** Ends every open event stream (first step of a graceful shutdown, so the HTTP server can close). */
+  endStreams(): void;
   close(): Promise<void>;
 }
 
@@ -72,6 +74,7 @@ export function createHandoff(o: HandoffOptions): Handoff {
   });
   // Without Redis this process runs its own timers; with Redis the worker processes do.
   memoryTimers?.setRunner((id) => service.tick(id));
+  if (o.redis) o.logger.info('handoff timers (escalation, left-message offer, idle close) run in the worker processes: npm run worker');
   // Redis back after an outage (possibly empty): rebuild queues and timers from the database.
   o.redis?.onReconnect(() => {
     service.sync().catch((err: unknown) => o.logger.warn({ err }, 'handoff reconcile after reconnect failed'));
@@ -84,6 +87,7 @@ export function createHandoff(o: HandoffOptions): Handoff {
     timers,
     store,
     closing: closing.signal,
+    endStreams: () => closing.abort(),
     close: async () => {
       closing.abort();
       await service.settled().catch(() => {});

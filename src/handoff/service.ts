@@ -296,6 +296,7 @@ export class HandoffService implements HandoffPort {
     const h = await this.d.store.current(conv.id);
     if (!h || conv.status !== 'waiting') throw new IllegalTransitionError(conv.status, 'cancel');
     const turn = await this.cancel(conv, h);
+    await this.system(conv, turn.text, { handoff: turn.handoff ?? null });
     return { handoff: turn.handoff ?? null, text: turn.text };
   }
 

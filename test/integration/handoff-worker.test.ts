@@ -69,6 +69,8 @@ beforeAll(async () => {
     WORKER_LOCK_MS: '1000',
     WORKER_STALLED_INTERVAL_MS: '500',
     HANDOFF_SWEEP_SECONDS: '3600',
+    // The children use the same SQLite file as the API here, whatever the outer environment says.
+    DATABASE_URL: '',
   };
   gov = await startGovchat({ env, sqlitePath: join(tmp.dir, 'govchat.sqlite') });
 });
