@@ -83,6 +83,7 @@ export async function createServices(config: Config, logger: Logger, overrides: 
     : new MemorySessionStore();
   const answerer = new Answerer(() => library.current, { minConfidence: config.ANSWER_MIN_SCORE });
   const handoff = createHandoff({ config, logger, records, sessions, redis, knowledge: () => library.kb, now: overrides.now });
+  if (redis) logger.info('handoff timers (escalation, left-message offer, idle close) run in the worker processes: npm run worker');
   // The database is the record: rebuild the queues from it (an in-memory queue after a restart, a Redis that lost its data).
   await handoff.service.sync().catch((err: unknown) => logger.warn({ err }, 'handoff queues not reconciled at start'));
   const engine = new DialogueEngine({ answerer, sessions, records, logger, handoff: handoff.service });

@@ -74,7 +74,6 @@ export function createHandoff(o: HandoffOptions): Handoff {
   });
   // Without Redis this process runs its own timers; with Redis the worker processes do.
   memoryTimers?.setRunner((id) => service.tick(id));
-  if (o.redis) o.logger.info('handoff timers (escalation, left-message offer, idle close) run in the worker processes: npm run worker');
   // Redis back after an outage (possibly empty): rebuild queues and timers from the database.
   o.redis?.onReconnect(() => {
     service.sync().catch((err: unknown) => o.logger.warn({ err }, 'handoff reconcile after reconnect failed'));
