@@ -11,6 +11,7 @@
  *
  * Targets: under 50 ms p99 and under 50 ms.
  */
+import { cpus, loadavg } from 'node:os';
 import { loadConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/platform/logger.js';
 import { chat, sharedLibrary, startGovchat, tempDir, type Govchat } from '../support/govchat.js';
@@ -102,6 +103,8 @@ async function listing(label: string, gov: Govchat) {
 
 async function main() {
   loadConfig({});
+  // Figures depend on what else the machine is doing: say so.
+  console.log(`machine: ${cpus().length} cores, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} at start`);
   await sharedLibrary();
   const redisUrl = await testRedisUrl();
   const prefix = testPrefix();
@@ -134,6 +137,7 @@ async function main() {
     tmpR.remove();
     tmpM.remove();
   }
+  console.log(`load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} at end`);
   for (const [backend, p99, list] of results) {
     console.log(`${backend.padEnd(6)}  target p99 < 50 ms: ${p99 < 50 ? 'met' : 'NOT met'} (${f(p99)} ms);  target list 1,000 < 50 ms: ${list < 50 ? 'met' : 'NOT met'} (${f(list)} ms)`);
   }
