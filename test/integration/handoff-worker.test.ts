@@ -124,5 +124,5 @@ describe('handoff worker processes', () => {
 
     worker.proc.kill('SIGTERM');
     expect((await worker.exited).code).toBe(0);
-  });
+  }, 60_000); // two worker processes start here; on a busy machine each takes several seconds
 });
