@@ -233,6 +233,30 @@ describe('handoff over HTTP with Redis', () => {
     expect((await chat(gov.url, '补办要多少钱', sessionId)).type).toBe('answer');
   });
 
+  it('cancels from the widget button; a second cancel is refused', async () => {
+    const { sessionId, conversationId } = await waitingCitizen();
+    const url = `${gov.url}/api/sessions/${sessionId}/handoff/cancel`;
+    const r = await fetch(url, { method: 'POST' });
+    expect(r.status).toBe(200);
+    expect(await r.json()).toMatchObject({ handoff: null, text: expect.stringMatching(/已为您取消人工排队/) });
+    expect((await gov.services.records.getConversation(conversationId))!.status).toBe('bot');
+    const again = await fetch(url, { method: 'POST' });
+    expect(again.status).toBe(409);
+    expect((await again.json()).error.code).toBe('illegal_transition');
+  });
+
+  it('takes a left message instead of waiting, listed for staff to call back', async () => {
+    const { sessionId, conversationId } = await waitingCitizen();
+    expect((await chat(gov.url, '我要留言', sessionId)).text).toMatch(/请直接写下您要办的事，并留下联系电话/);
+    const q = await staff('police', 'GET', `/api/staff/queue?department=${encodeURIComponent('公安')}`);
+    expect(q.body.items.some((i: { conversationId: string }) => i.conversationId === conversationId)).toBe(false);
+    expect((await chat(gov.url, '想问补办能不能加急，请回电 13900001234', sessionId)).handoff).toMatchObject({ status: 'closed', leftMessage: true });
+    const list = await staff('police', 'GET', `/api/staff/callbacks?department=${encodeURIComponent('公安')}`);
+    expect(list.status).toBe(200);
+    expect(list.body.items[0]).toMatchObject({ conversationId, phone: '13900001234', message: expect.stringMatching(/加急/) });
+    expect((await staff('hr', 'GET', `/api/staff/callbacks?department=${encodeURIComponent('公安')}`)).status).toBe(403);
+  });
+
   it('serves the elderly and the disabled before earlier arrivals', async () => {
     const first = await waitingCitizen('身份证丢了怎么补办', '转人工');
     const elderly = await waitingCitizen('我85岁了，身份证丢了怎么补办', '我要找工作人员');
