@@ -3,7 +3,7 @@ import { build } from 'esbuild';
 
 const started = Date.now();
 await build({
-  entryPoints: { main: 'src/main.ts' },
+  entryPoints: { main: 'src/main.ts', worker: 'workers/handoff.ts' },
   outdir: 'dist',
   bundle: true,
   platform: 'node',

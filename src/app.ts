@@ -3,6 +3,7 @@ import { requestId } from 'hono/request-id';
 import { chatRoutes } from './channels/web/chat.js';
 import { formRoutes } from './forms/routes.js';
 import { guidePages } from './kb/page.js';
+import { sessionRoutes, staffHandoffRoutes } from './handoff/index.js';
 import { guideRoutes } from './kb/routes.js';
 import { searchRoutes } from './search/routes.js';
 import { errorHandler, notFoundHandler, requestLogging, validationHook, type AppEnv } from './platform/http.js';
@@ -27,6 +28,14 @@ export function createApp(s: Services) {
 
   // Staff read access to drafts: pass the staff authenticator here once accounts are wired.
   app.route('/', formRoutes({ drafts: () => s.drafts, records: () => s.records }));
+  app.route(
+    '/',
+    sessionRoutes({ records: () => s.records, handoff: () => s.handoff.service, events: () => s.handoff.events, closing: s.handoff.closing }),
+  );
+  app.route(
+    '/',
+    staffHandoffRoutes({ handoff: () => s.handoff.service, events: () => s.handoff.events, authenticate: s.staffAuth, audit: s.audit, closing: s.handoff.closing }),
+  );
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseHours, parseMinutes, parsePerDepartment, validTimeZone } from './handoff/hours.js';
 
 /**
  * Every environment variable govchat reads, with its default and meaning. `.env.example` is
@@ -22,6 +23,24 @@ const url = (protocols: RegExp, hint: string) =>
       return false;
     }
   }, hint);
+
+/** A per-department setting ("default=…;公安=…"), checked here so a typo stops start-up. */
+const perDepartment = (parseValue: (v: string) => unknown) =>
+  z.string().superRefine((v, ctx) => {
+    try {
+      parsePerDepartment(v, parseValue);
+    } catch (e) {
+      ctx.addIssue({ code: 'custom', message: (e as Error).message });
+    }
+  });
+const minutesOr = (v: string, ctx: z.RefinementCtx): number => {
+  try {
+    return parseMinutes(v);
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: (e as Error).message });
+    return z.NEVER;
+  }
+};
 
 interface Var {
   schema: z.ZodType;
@@ -144,6 +163,43 @@ export const VARS = {
     doc: 'What the model is used for: rewrite (follow-ups), intent (second opinion when rules are unsure), answer (phrasing, checked).',
   },
   PROMPTS_DIR: { group: 'Language model (optional)', schema: z.string().min(1), default: 'prompts', doc: 'Prompt templates (system, answer, rewrite, intent .txt), checked at start-up.' },
+  HANDOFF_HOURS: {
+    group: 'Handoff',
+    schema: perDepartment(parseHours),
+    default: 'default=always',
+    doc: 'Staffed hours per department, e.g. "default=Mon-Fri 09:00-17:00;公安=Mon-Sat 08:30-12:00,13:30-17:30" ("always", "never"). Outside them a citizen asking for a person is offered to leave a message.',
+  },
+  HANDOFF_TIMEZONE: { group: 'Handoff', schema: z.string().refine(validTimeZone, 'an IANA time zone such as Asia/Shanghai'), default: 'Asia/Shanghai', doc: 'Time zone of HANDOFF_HOURS.' },
+  HANDOFF_MAX_WAIT_MINUTES: {
+    group: 'Handoff',
+    schema: perDepartment(parseMinutes),
+    default: '10',
+    doc: 'Wait after which a queued conversation is escalated (priority up, staff notified); per department as "default=10;公安=5". Decimals allowed.',
+  },
+  HANDOFF_LEFT_MESSAGE_AFTER_MINUTES: {
+    group: 'Handoff',
+    schema: perDepartment(parseMinutes),
+    default: '5',
+    doc: 'Further wait after the escalation before the citizen is offered to leave a message and a phone number instead.',
+  },
+  HANDOFF_IDLE_CLOSE_MINUTES: {
+    group: 'Handoff',
+    schema: z.string().transform((v, ctx) => minutesOr(v, ctx)),
+    default: '15',
+    doc: 'A conversation held by staff with no message for this long is closed with a notice (and a left-message offer left unanswered ends).',
+  },
+  HANDOFF_GENERAL_DEPARTMENT: { group: 'Handoff', schema: z.string().trim().min(1).max(32), default: '综合', doc: 'Queue for conversations about no particular department.' },
+  HANDOFF_DEFAULT_HANDLING_SECONDS: {
+    group: 'Handoff',
+    schema: int(10, 86_400),
+    default: '240',
+    doc: 'Assumed time staff spend on one conversation until enough have been handled to measure it (for the estimated wait).',
+  },
+  HANDOFF_SWEEP_SECONDS: { group: 'Handoff', schema: int(5, 86_400), default: '60', doc: 'How often the worker reconciles the queues with the database (lost jobs, missed timers).' },
+  WORKER_CONCURRENCY: { group: 'Workers', schema: int(1, 256), default: '4', doc: 'Jobs one worker process runs at once.' },
+  WORKER_LOCK_MS: { group: 'Workers', schema: int(200, 600_000), default: '30000', doc: 'Lock of a running job; a worker that dies holding it loses the lock after this and the job runs elsewhere.' },
+  WORKER_STALLED_INTERVAL_MS: { group: 'Workers', schema: int(100, 600_000), default: '30000', doc: 'How often workers look for jobs whose worker died (stalled jobs) and put them back.' },
+  WORKER_MAX_STALLED: { group: 'Workers', schema: int(0, 100), default: '3', doc: 'Times a job may be recovered from a dead worker before it is failed.' },
 } satisfies Record<string, Var>;
 
 type Vars = typeof VARS;

@@ -32,6 +32,7 @@ async function main(): Promise<void> {
       logger.warn('shutdown timed out; exiting');
       process.exit(1);
     }, config.SHUTDOWN_TIMEOUT_MS).unref();
+    services.handoff.endStreams(); // open event streams would hold the server open
     server.close(() => {
       services.close().finally(() => {
         clearTimeout(timer);

@@ -4,14 +4,18 @@ import type { Config } from './config.js';
 import { DialogueEngine } from './dialogue/engine.js';
 import { FormDrafts, FormFiller, loadFormSpecs, type FormSpecs } from './forms/index.js';
 import { ProgressAssistant, createCaseSystem, type CaseSystem } from './progress/index.js';
-import { MemorySessionStore, type SessionStore } from './dialogue/session.js';
+import { MemorySessionStore, RedisSessionStore, ResilientSessionStore, type SessionStore } from './dialogue/session.js';
+import { createHandoff, type Handoff } from './handoff/index.js';
 import type { KnowledgeBase } from './kb/load.js';
 import type { Logger } from './platform/logger.js';
+import { maskDeep } from './platform/pii.js';
+import { RedisConnections } from './platform/redis.js';
 import { openDatabase, type OpenedDatabase } from './records/db.js';
 import { ConversationRecords } from './records/store.js';
 import { Library, defaultIndexDir } from './search/library.js';
 import type { LanguageAssistant } from './llm/index.js';
 import { llmSettings } from './llm/settings.js';
+import type { AuditSink, StaffAuthenticator } from './staff/principal.js';
 
 /** Everything the app needs, behind interfaces: embedded or Redis/PostgreSQL implementations. */
 export interface Services {
@@ -31,6 +35,11 @@ export interface Services {
   drafts: FormDrafts;
   /** The case-handling system for progress queries; null when none is configured. */
   cases: CaseSystem | null;
+  /** Redis connections when REDIS_URL is set. */
+  redis: RedisConnections | null;
+  handoff: Handoff;
+  staffAuth: StaffAuthenticator;
+  audit: AuditSink;
   close(): Promise<void>;
 }
 
@@ -49,6 +58,11 @@ export interface ServiceOverrides {
   clock?: () => Date;
   /** Use this case system instead of the configured one (tests). */
   cases?: CaseSystem | null;
+  /** Who a staff request comes from (tests inject one; see the temporary default below). */
+  staffAuthenticator?: StaffAuthenticator;
+  audit?: AuditSink;
+  /** Clock of the handoff timers (tests). */
+  now?: () => number;
 }
 
 export async function createServices(config: Config, logger: Logger, overrides: ServiceOverrides = {}): Promise<Services> {
@@ -80,7 +94,12 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   });
   logger.info({ database: database.where, dialect: database.dialect }, 'records ready');
   const records = new ConversationRecords(database.db, database.dialect);
-  const sessions: SessionStore = new MemorySessionStore();
+  // With REDIS_URL: live sessions, handoff queues and events in Redis, shared by every instance.
+  const redis = config.REDIS_URL ? new RedisConnections(config.REDIS_URL, config.REDIS_PREFIX, logger) : null;
+  if (redis && !(await redis.connect(3000))) logger.warn({ redis: redis.where }, 'redis not reachable at start; answering works, handoffs are stored until it is');
+  const sessions: SessionStore = redis
+    ? new ResilientSessionStore(new RedisSessionStore(redis.command, config.REDIS_PREFIX), (err, op) => logger.warn({ err: { message: (err as Error).message }, op }, 'session store unavailable; using the records'))
+    : new MemorySessionStore();
   const answerer = new Answerer(() => library.current, { minConfidence: config.ANSWER_MIN_SCORE });
   const formSpecs = loadFormSpecs(knowledgeRoots(config));
   if (formSpecs.problems.length) logger.warn({ problems: formSpecs.problems.length, first: formSpecs.problems.slice(0, 3) }, 'form specs have problems; run npm run kb:check');
@@ -94,7 +113,23 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   const cases = overrides.cases !== undefined ? overrides.cases : createCaseSystem(config, logger);
   const forms = new FormFiller({ drafts });
   const progress = new ProgressAssistant({ cases, logger });
-  const engine = new DialogueEngine({ answerer, sessions, records, logger, forms, progress, ...(language ? { language } : {}) });
+  const handoff = createHandoff({ config, logger, records, sessions, redis, knowledge: () => library.kb, now: overrides.now });
+  if (redis) logger.info('handoff timers (escalation, left-message offer, idle close) run in the worker processes: npm run worker');
+  // The database is the record: rebuild the queues from it (an in-memory queue after a restart, a Redis that lost its data).
+  await handoff.service.sync().catch((err: unknown) => logger.warn({ err }, 'handoff queues not reconciled at start'));
+  const engine = new DialogueEngine({ answerer, sessions, records, logger, forms, progress, handoff: handoff.service, ...(language ? { language } : {}) });
+  // TEMPORARY until the staff accounts branch (issue 7) merges: no staff token is accepted unless a
+  // test injects an authenticator. The lead replaces this with the accounts module's authenticator.
+  const staffAuth: StaffAuthenticator = overrides.staffAuthenticator ?? (async () => null);
+  // TEMPORARY likewise: staff actions written straight to audit_log until the accounts module provides its sink.
+  const audit: AuditSink = overrides.audit ?? {
+    record: async (e) => {
+      await database.db
+        .insertInto('audit_log')
+        .values({ at: Date.now(), actor: e.actor, action: e.action, target: e.target ?? null, details: e.details === undefined ? null : JSON.stringify(maskDeep(e.details)), ip: e.ip ?? null })
+        .execute();
+    },
+  };
 
   return {
     config,
@@ -110,7 +145,13 @@ export async function createServices(config: Config, logger: Logger, overrides: 
     formSpecs,
     drafts,
     cases,
+    redis,
+    handoff,
+    staffAuth,
+    audit,
     close: async () => {
+      await handoff.close();
+      await redis?.close();
       await database.close();
     },
   };

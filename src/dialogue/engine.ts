@@ -144,6 +144,11 @@ export class DialogueEngine {
     if (!id) id = newSessionId();
     session ??= newSession(id, input.channel);
     const conversation = await records.openConversation(session.id, input.channel, input.contact);
+    // The record is saved every turn; a live copy older than it (Redis missed saves while away) gives way.
+    if (conversation.state) {
+      const recorded = JSON.parse(conversation.state) as SessionState;
+      if (recorded.id === session.id && recorded.updatedAt > session.updatedAt) session = recorded;
+    }
     return { session, conversation };
   }
 
@@ -200,7 +205,8 @@ export class DialogueEngine {
       intent: { name: ctx.intent.name, confidence: Math.round(ctx.intent.confidence * 100) / 100 },
       suggestions: turn.suggestions ?? [],
       form: turn.form ?? null,
-      handoff: turn.handoff ?? null,
+      // Once a handoff is asked for, every reply says where it stands (a turn may say it ended: null).
+      handoff: turn.handoff === undefined ? handoff : turn.handoff,
       blocks: turn.blocks ?? [{ type: 'paragraph', text: turn.text }],
       ...(turn.ratingRequested ? { ratingRequested: true } : {}),
     };

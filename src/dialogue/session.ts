@@ -112,3 +112,42 @@ export class RedisSessionStore implements SessionStore {
     await this.redis.set(this.key(state.id), JSON.stringify(state), 'EX', this.ttlSeconds);
   }
 }
+
+/**
+ * A shared (Redis) session store that never stops the dialogue: when Redis is away, `get` answers
+ * null (the engine then reads the state saved with the conversation record) and `save` is skipped
+ * (the record keeps it). Answering questions keeps working through a Redis outage.
+ */
+export class ResilientSessionStore implements SessionStore {
+  private warned = false;
+
+  constructor(
+    private readonly inner: SessionStore,
+    private readonly onError: (err: unknown, op: 'get' | 'save') => void = () => {},
+  ) {}
+
+  private fail(err: unknown, op: 'get' | 'save') {
+    if (!this.warned) this.onError(err, op);
+    this.warned = true;
+  }
+
+  async get(id: string): Promise<SessionState | null> {
+    try {
+      const s = await this.inner.get(id);
+      this.warned = false;
+      return s;
+    } catch (err) {
+      this.fail(err, 'get');
+      return null;
+    }
+  }
+
+  async save(state: SessionState): Promise<void> {
+    try {
+      await this.inner.save(state);
+      this.warned = false;
+    } catch (err) {
+      this.fail(err, 'save');
+    }
+  }
+}

@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { handoffMigrations } from '../handoff/migrations.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -166,6 +167,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
         }
       },
     },
+    ...handoffMigrations(dialect),
   };
 }
 

@@ -72,6 +72,11 @@ export interface HandoffsTable {
   left_message: string | null;
   callback_phone: string | null;
   note: string | null;
+  /** Added by src/handoff/migrations.ts: entered the current queue, escalated, left message offered, last message. */
+  queued_at: number | null;
+  escalated_at: number | null;
+  offered_at: number | null;
+  activity_at: number | null;
 }
 
 export interface RatingsTable {

@@ -13,3 +13,19 @@ describe.each(DIALECTS)('test database on %s', (dialect) => {
     }
   });
 });
+
+describe('test databases side by side', () => {
+  it('opens a PostgreSQL schema while another one with migrations exists (concurrent test runs)', async () => {
+    const a = await openTestDatabase('postgres');
+    try {
+      const b = await openTestDatabase('postgres');
+      try {
+        expect(await b.db.selectFrom('conversations').select('id').execute()).toEqual([]);
+      } finally {
+        await b.dispose();
+      }
+    } finally {
+      await a.dispose();
+    }
+  });
+});
