@@ -18,6 +18,9 @@ import { llmSettings } from './llm/settings.js';
 import type { AuditSink, StaffAuthenticator } from './staff/principal.js';
 
 /** Everything the app needs, behind interfaces: embedded or Redis/PostgreSQL implementations. */
+/** The form a complaint fills (投诉/举报/建议 → 12345 工单). */
+export const COMPLAINT_FORM = 'hotline-12345';
+
 export interface Services {
   config: Config;
   logger: Logger;
@@ -109,6 +112,8 @@ export async function createServices(config: Config, logger: Logger, overrides: 
     knowledge: () => library.kb,
     publicUrl: config.PUBLIC_URL ?? `http://localhost:${config.PORT}`,
     clock: overrides.clock,
+    // A confirmed complaint (the 12345 form) is also put in front of a person, with complaint priority.
+    onConfirmed: async (d) => (d.spec.id === COMPLAINT_FORM ? handoff.service.requestFor(d.row.conversation_id, 'complaint', d.values.content ?? '') : null),
   });
   const cases = overrides.cases !== undefined ? overrides.cases : createCaseSystem(config, logger);
   const forms = new FormFiller({ drafts });

@@ -4,7 +4,7 @@
  * field with the same validation as the dialogue, and confirmed with a link to the online
  * handling page carrying the draft id.
  */
-import type { FormField, FormView } from '../dialogue/reply.js';
+import type { FormField, FormView, HandoffView } from '../dialogue/reply.js';
 import type { KnowledgeBase } from '../kb/load.js';
 import type { Guide } from '../kb/schema.js';
 import { AppError, conflict } from '../platform/errors.js';
@@ -22,6 +22,8 @@ export interface Draft {
   guide: Guide | null;
   values: Record<string, string>;
   status: DraftStatus;
+  /** What happened once it was confirmed, to tell the citizen (a complaint handed to staff). */
+  followUp?: { text: string; handoff: HandoffView | null } | null;
 }
 
 /** What GET /api/forms/:draftId returns: the whole values, what the ID number tells, the times. */
@@ -43,6 +45,8 @@ export interface FormDraftsOptions {
   publicUrl: string;
   /** Now; "today" in Asia/Shanghai is derived from it (tests inject a fixed day). */
   clock?: () => Date;
+  /** Runs when a draft is confirmed, in the chat or through the API (the complaint form queues a person). */
+  onConfirmed?: (d: Draft) => Promise<{ text: string; handoff: HandoffView | null } | null>;
 }
 
 export function isComplete(spec: FormSpec, values: Record<string, string>): boolean {
@@ -105,7 +109,8 @@ export class FormDrafts {
     }
     const at = Date.now();
     await this.opts.records.updateDraft(d.row.id, { status: 'confirmed', confirmedAt: at });
-    return { ...d, status: 'confirmed', row: { ...d.row, status: 'confirmed', confirmed_at: at, updated_at: at } };
+    const confirmed: Draft = { ...d, status: 'confirmed', row: { ...d.row, status: 'confirmed', confirmed_at: at, updated_at: at } };
+    return { ...confirmed, followUp: (await this.opts.onConfirmed?.(confirmed)) ?? null };
   }
 
   /** Cancels a draft and erases what it held: nothing the citizen said is kept for a form not wanted. */

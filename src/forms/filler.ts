@@ -222,8 +222,9 @@ export class FormFiller implements FormsPort {
       { type: 'paragraph', text: `已确认，《${draft.spec.title}》已保存（草稿编号 ${draft.row.id}）。` },
       { type: 'paragraph', text: `请打开下面的链接在网上继续办理，您填写的内容会自动带入：${url}` },
       { type: 'paragraph', text: draft.spec.outro ?? '也可以带上申请材料到窗口办理，告诉工作人员草稿编号即可。' },
+      ...(draft.followUp ? [{ type: 'paragraph' as const, text: draft.followUp.text }] : []),
     ];
-    return this.turn(draft, blocks, [], {});
+    return { ...this.turn(draft, blocks, [], {}), ...(draft.followUp?.handoff ? { handoff: draft.followUp.handoff } : {}) };
   }
 
   private turn(draft: Draft, blocks: Block[], suggestions: string[], errors: Record<string, string>): Turn {

@@ -164,8 +164,12 @@ describe('handoff service', () => {
     const conv = await t.convOf(a.sessionId);
     expect(await t.handoffOf(conv.id)).toMatchObject({ reason: 'no_answer', department: '综合', status: 'waiting' });
 
-    const c = await chat(t.gov.app, '我要投诉窗口工作人员态度差');
-    expect(c.type).toBe('handoff');
+    // A complaint fills the 12345 form first; once confirmed, it is put in front of a person too.
+    const c0 = await chat(t.gov.app, '我要投诉窗口工作人员态度差，昨天在政务服务中心二楼');
+    expect(c0.type).toBe('form');
+    let c = c0;
+    for (const say of ['13912345678', '确认']) if (c.type === 'form') c = await chat(t.gov.app, say, c0.sessionId);
+    expect(c.handoff).toMatchObject({ status: 'waiting' });
     const convC = await t.convOf(c.sessionId);
     expect(await t.handoffOf(convC.id)).toMatchObject({ reason: 'complaint', priority: 1 });
     expect((await t.handoffOf(convC.id)).summary.text).toMatch(/投诉/);
