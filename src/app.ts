@@ -20,6 +20,8 @@ export function createApp(s: Services) {
     chatRoutes({ engine: () => s.engine, maxMessageChars: s.config.MAX_MESSAGE_CHARS, maxBodyBytes: s.config.MAX_BODY_BYTES }),
   );
 
+  app.route('/', s.staff.routes());
+
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: { title: 'govchat API', version: '1', description: 'Government-services assistant: chat, guides, forms, handoff, staff.' },

@@ -8,6 +8,7 @@ import type { Logger } from './platform/logger.js';
 import { openDatabase, type OpenedDatabase } from './records/db.js';
 import { ConversationRecords } from './records/store.js';
 import { Library, defaultIndexDir } from './search/library.js';
+import { createStaffAccounts, type StaffModule } from './staff/index.js';
 
 /** Everything the app needs, behind interfaces: embedded or Redis/PostgreSQL implementations. */
 export interface Services {
@@ -20,6 +21,8 @@ export interface Services {
   records: ConversationRecords;
   sessions: SessionStore;
   engine: DialogueEngine;
+  /** Staff accounts, authentication (StaffAuthenticator) and the audit log (AuditSink). */
+  staff: StaffModule;
   close(): Promise<void>;
 }
 
@@ -34,6 +37,10 @@ export interface ServiceOverrides {
   databaseSchema?: string;
   /** SQLite file (tests); default DATA_DIR/govchat.sqlite. */
   sqlitePath?: string;
+  /** PostgreSQL URL (tests): overrides config.DATABASE_URL. */
+  databaseUrl?: string;
+  /** Clock for records, ratings and staff sessions (tests move it instead of sleeping). */
+  now?: () => number;
 }
 
 export async function createServices(config: Config, logger: Logger, overrides: ServiceOverrides = {}): Promise<Services> {
@@ -55,12 +62,14 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   logger.info({ guides: library.kb.guides.length, chunks: library.manifest.chunks, index: library.loadedFrom }, 'knowledge base ready');
 
   const database = await openDatabase({
-    url: config.DATABASE_URL,
+    url: overrides.databaseUrl ?? config.DATABASE_URL,
     sqlitePath: overrides.sqlitePath ?? join(config.DATA_DIR, 'govchat.sqlite'),
     schema: overrides.databaseSchema,
   });
   logger.info({ database: database.where, dialect: database.dialect }, 'records ready');
   const records = new ConversationRecords(database.db, database.dialect);
+  const staff = createStaffAccounts(database.db, config, { logger, now: overrides.now });
+  await staff.bootstrapAdmin();
   const sessions: SessionStore = new MemorySessionStore();
   const answerer = new Answerer(() => library.current, { minConfidence: config.ANSWER_MIN_SCORE });
   const engine = new DialogueEngine({ answerer, sessions, records, logger });
@@ -75,6 +84,7 @@ export async function createServices(config: Config, logger: Logger, overrides: 
     records,
     sessions,
     engine,
+    staff,
     close: async () => {
       await database.close();
     },

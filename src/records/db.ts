@@ -58,7 +58,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<OpenedDatabas
     });
     pool.on('error', () => {}); // idle-client errors surface on the next query instead
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    await migrate(db, 'postgres', where);
+    await migrate(db, 'postgres', where, opts.schema);
     return { db, dialect: 'postgres', where, close: () => db.destroy() };
   }
   mkdirSync(dirname(opts.sqlitePath), { recursive: true });
@@ -71,8 +71,10 @@ export async function openDatabase(opts: DatabaseOptions): Promise<OpenedDatabas
   return { db, dialect: 'sqlite', where: opts.sqlitePath, close: () => db.destroy() };
 }
 
-async function migrate(db: Kysely<Database>, dialect: Dialect, where: string): Promise<void> {
-  const migrator = new Migrator({ db, provider: migrationProvider(dialect) });
+async function migrate(db: Kysely<Database>, dialect: Dialect, where: string, schema?: string): Promise<void> {
+  // Unordered: capabilities add migrations on parallel branches; a merged one dated earlier still runs.
+  // The schema is named: Kysely otherwise finds another schema's migration table and skips creating its own.
+  const migrator = new Migrator({ db, provider: migrationProvider(dialect), allowUnorderedMigrations: true, ...(schema ? { migrationTableSchema: schema } : {}) });
   const { error } = await migrator.migrateToLatest();
   if (error) {
     await db.destroy().catch(() => {});

@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { staffMigrations } from '../staff/migrations.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -166,6 +167,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
         }
       },
     },
+    ...staffMigrations(dialect),
   };
 }
 
