@@ -1,8 +1,10 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { requestId } from 'hono/request-id';
+import { analyticsRoutes } from './analytics/routes.js';
 import { chatRoutes } from './channels/web/chat.js';
 import { guideRoutes } from './kb/routes.js';
 import { errorHandler, notFoundHandler, requestLogging, validationHook, type AppEnv } from './platform/http.js';
+import { followupRoutes, ratingRoutes } from './ratings/routes.js';
 import type { Services } from './services.js';
 
 /** One Hono app with every capability's routes mounted; the same app serves Node and the edge. */
@@ -21,6 +23,9 @@ export function createApp(s: Services) {
   );
 
   app.route('/', s.staff.routes());
+  app.route('/', ratingRoutes(() => s.ratings));
+  app.route('/', followupRoutes(() => s.followups, s.staff.authenticate));
+  app.route('/', analyticsRoutes({ analytics: () => s.analytics, unanswered: () => s.unanswered, exports: () => s.exports, authenticate: s.staff.authenticate, audit: s.staff.audit }));
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

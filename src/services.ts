@@ -9,6 +9,12 @@ import { openDatabase, type OpenedDatabase } from './records/db.js';
 import { ConversationRecords } from './records/store.js';
 import { Library, defaultIndexDir } from './search/library.js';
 import { createStaffAccounts, type StaffModule } from './staff/index.js';
+import { unansweredOnTurn } from './analytics/hooks.js';
+import { Exports } from './analytics/export.js';
+import { Analytics } from './analytics/stats.js';
+import { UnansweredQuestions } from './analytics/unanswered.js';
+import { Followups } from './ratings/followups.js';
+import { Ratings } from './ratings/ratings.js';
 
 /** Everything the app needs, behind interfaces: embedded or Redis/PostgreSQL implementations. */
 export interface Services {
@@ -23,6 +29,13 @@ export interface Services {
   engine: DialogueEngine;
   /** Staff accounts, authentication (StaffAuthenticator) and the audit log (AuditSink). */
   staff: StaffModule;
+  /** 好差评 ratings and their 差评 follow-ups. */
+  ratings: Ratings;
+  followups: Followups;
+  /** Unanswered and poorly rated questions, grouped for the knowledge-base editors. */
+  unanswered: UnansweredQuestions;
+  analytics: Analytics;
+  exports: Exports;
   close(): Promise<void>;
 }
 
@@ -72,7 +85,21 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   await staff.bootstrapAdmin();
   const sessions: SessionStore = new MemorySessionStore();
   const answerer = new Answerer(() => library.current, { minConfidence: config.ANSWER_MIN_SCORE });
-  const engine = new DialogueEngine({ answerer, sessions, records, logger });
+  const unanswered = new UnansweredQuestions(database.db, { index: () => library.current, now: overrides.now, logger });
+  const ratings = new Ratings(database.db, records, {
+    kb: () => library.kb,
+    followupDueDays: config.FOLLOWUP_DUE_DAYS,
+    now: overrides.now,
+    logger,
+    hooks: {
+      poor: async (e) => void (await unanswered.recordLowRating(e.conversationId, e.messageId)),
+      withdrawn: (e) => unanswered.withdrawLowRating(e.conversationId),
+    },
+  });
+  const followups = new Followups(database.db, records, staff.audit, overrides.now);
+  const analytics = new Analytics(database.db, database.dialect, { kb: () => library.kb, unanswered, now: overrides.now });
+  const exports = new Exports(database.db, { kb: () => library.kb });
+  const engine = new DialogueEngine({ answerer, sessions, records, logger, onTurn: unansweredOnTurn(unanswered, logger) });
 
   return {
     config,
@@ -85,6 +112,11 @@ export async function createServices(config: Config, logger: Logger, overrides: 
     sessions,
     engine,
     staff,
+    ratings,
+    followups,
+    unanswered,
+    analytics,
+    exports,
     close: async () => {
       await database.close();
     },
