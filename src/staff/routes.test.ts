@@ -67,6 +67,9 @@ describe.each(DIALECTS)('staff HTTP routes on %s', (dialect) => {
     expect((await bad.json()).error.code).toBe('invalid_request');
     const notJson = await app.request('/api/staff/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{' });
     expect(notJson.status).toBe(400);
+    const huge = await app.request('/api/staff/login', json({ username: 'admin', password: 'x'.repeat(10_000) }));
+    expect(huge.status).toBe(413);
+    expect((await huge.json()).error.code).toBe('payload_too_large');
 
     await app.request('/api/admin/staff', asAdmin(json({ username: 'zhou', role: 'agent', departments: ['公安'], password: 'zhou-pass-1' })));
     const wrong = await app.request('/api/staff/login', json({ username: 'zhou', password: 'nope-nope' }));

@@ -1,6 +1,7 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
 import { deleteCookie, setCookie } from 'hono/cookie';
-import { unauthorized } from '../platform/errors.js';
+import { AppError, unauthorized } from '../platform/errors.js';
 import { validationHook, type AppEnv } from '../platform/http.js';
 import { ErrorSchema } from '../platform/openapi.js';
 import { PeriodQuery } from '../platform/period.js';
@@ -117,6 +118,16 @@ export function staffAuthRoutes(accounts: StaffAccounts, opts: StaffRoutesOption
   app.openAPIRegistry.registerComponent('securitySchemes', 'staffBearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'staffCookie', { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE });
   const cookieBase = { httpOnly: true, sameSite: 'Strict', secure: opts.secureCookie, path: '/' } as const;
+  // The one staff route open to anyone: a small body limit before anything is parsed.
+  app.use(
+    '/api/staff/login',
+    bodyLimit({
+      maxSize: 4096,
+      onError: () => {
+        throw new AppError(413, 'payload_too_large', '请求体过大');
+      },
+    }),
+  );
 
   app.openapi(login, async (c) => {
     const { username, password } = c.req.valid('json');
