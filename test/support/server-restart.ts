@@ -2,7 +2,7 @@
  * "Done when" of the records issue, with the real server process: src/main.ts bundled as
  * `npm start` bundles it, started with no configuration but DATA_DIR, creates DATA_DIR/govchat.sqlite;
  * stopped with SIGTERM and started again, it carries the citizen's conversation on. The same with
- * DATABASE_URL on PostgreSQL.
+ * DATABASE_URL on PostgreSQL. One file per database (server-restart-*.test.ts) keeps each short.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -10,10 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { build } from 'esbuild';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { defaultIndexDir } from '../../src/search/library.js';
-import { sharedLibrary } from '../support/library.js';
-import { dropSchema, testPostgresUrl, uniqueName } from '../support/services.js';
+import { sharedLibrary } from './library.js';
+import { dropSchema, testPostgresUrl, uniqueName } from './services.js';
 
 const chat = (sessionId: string | null, message: string) => ({
   method: 'POST',
@@ -21,48 +21,30 @@ const chat = (sessionId: string | null, message: string) => ({
   body: JSON.stringify(sessionId ? { sessionId, message } : { message }),
 });
 
-const dirs: string[] = [];
-const schemas: { url: string; schema: string }[] = [];
-// Bundled like scripts/build.mjs (npm start), into a folder of its own under dist/ so that bare
-// imports still resolve from the project's node_modules.
-const outdir = join('dist', `test-server-${process.pid}`);
-dirs.push(outdir);
-beforeAll(async () => {
-  await build({ entryPoints: { main: 'src/main.ts' }, outdir, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning' });
-});
-afterAll(async () => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-  for (const s of schemas) await dropSchema(s.url, s.schema);
-});
-
-function tempDataDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'govchat-data-'));
-  dirs.push(dir);
-  return dir;
-}
-
-async function pgSchema(): Promise<{ url: string; schema: string; urlWithSchema: string }> {
+async function newPgSchema(): Promise<{ url: string; schema: string; urlWithSchema: string }> {
   const url = await testPostgresUrl();
   const schema = uniqueName('restart');
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   await c.query(`create schema "${schema}"`);
   await c.end();
-  schemas.push({ url, schema });
   const u = new URL(url);
   u.searchParams.set('options', `-c search_path=${schema}`);
   return { url, schema, urlWithSchema: u.toString() };
 }
 
 /** Runs the built server, as `npm start` does, and waits for "govchat is ready". */
-async function startServer(env: Record<string, string>): Promise<{ url: string; stop(): Promise<number | null>; proc: ChildProcess }> {
+async function startServer(outdir: string, env: Record<string, string>): Promise<{ url: string; stop(): Promise<number | null>; proc: ChildProcess }> {
   const proc = spawn(process.execPath, [join(outdir, 'main.js')], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in 60 s:\n${out}`)), 60_000);
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL'); // never left running
+      reject(new Error(`server did not start in 60 s:\n${out}`));
+    }, 60_000);
     const onData = (d: Buffer) => {
       out += d;
       const m = /"port":(\d+)[^\n]*govchat is ready/.exec(out);
@@ -90,8 +72,32 @@ async function startServer(env: Record<string, string>): Promise<{ url: string; 
   };
 }
 
-describe('records survive a restart of the real server process', () => {
-  it.each(['sqlite', 'postgres'] as const)('%s', async (dialect) => {
+export function serverRestartSuite(dialect: 'sqlite' | 'postgres'): void {
+  const dirs: string[] = [];
+  const schemas: { url: string; schema: string }[] = [];
+  // Bundled like scripts/build.mjs (npm start), into a folder of its own under dist/ so that bare
+  // imports still resolve from the project's node_modules.
+  const outdir = join('dist', `test-server-${process.pid}-${dialect}`);
+  dirs.push(outdir);
+  beforeAll(async () => {
+    await build({ entryPoints: { main: 'src/main.ts' }, outdir, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning' });
+  });
+  afterAll(async () => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    for (const s of schemas) await dropSchema(s.url, s.schema);
+  });
+  const tempDataDir = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'govchat-data-'));
+    dirs.push(dir);
+    return dir;
+  };
+  const pgSchema = async () => {
+    const p = await newPgSchema();
+    schemas.push(p);
+    return p;
+  };
+
+  it(`records survive a restart of the real server process (${dialect})`, async () => {
     const dataDir = tempDataDir();
     // The built search index is copied in, so the server does not spend its start building one.
     const index = defaultIndexDir('data');
@@ -100,7 +106,7 @@ describe('records survive a restart of the real server process', () => {
     const env: Record<string, string> = { DATA_DIR: dataDir };
     if (dialect === 'postgres') env.DATABASE_URL = (await pgSchema()).urlWithSchema;
 
-    const one = await startServer(env);
+    const one = await startServer(outdir, env);
     let sessionId: string;
     try {
       const a = await (await fetch(`${one.url}/api/chat`, chat(null, '宝宝出生怎么上户口'))).json();
@@ -111,7 +117,7 @@ describe('records survive a restart of the real server process', () => {
     }
     expect(existsSync(join(dataDir, 'govchat.sqlite'))).toBe(dialect === 'sqlite');
 
-    const two = await startServer(env);
+    const two = await startServer(outdir, env);
     try {
       const b = await (await fetch(`${two.url}/api/chat`, chat(sessionId, '要带什么材料'))).json();
       expect(b.sessionId).toBe(sessionId);
@@ -120,4 +126,4 @@ describe('records survive a restart of the real server process', () => {
       await two.stop();
     }
   });
-});
+}
