@@ -52,7 +52,7 @@ export interface ServiceOverrides {
   sqlitePath?: string;
   /** PostgreSQL URL (tests): overrides config.DATABASE_URL. */
   databaseUrl?: string;
-  /** Clock for records, ratings and staff sessions (tests move it instead of sleeping). */
+  /** Clock for ratings, follow-ups, unanswered questions, analytics and staff sessions (tests move it instead of sleeping). */
   now?: () => number;
 }
 
