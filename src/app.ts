@@ -1,5 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { requestId } from 'hono/request-id';
+import { analyticsRoutes } from './analytics/routes.js';
 import { chatRoutes } from './channels/web/chat.js';
 import { formRoutes } from './forms/routes.js';
 import { guidePages } from './kb/page.js';
@@ -7,6 +8,7 @@ import { sessionRoutes, staffHandoffRoutes } from './handoff/index.js';
 import { guideRoutes } from './kb/routes.js';
 import { searchRoutes } from './search/routes.js';
 import { errorHandler, notFoundHandler, requestLogging, validationHook, type AppEnv } from './platform/http.js';
+import { followupRoutes, ratingRoutes } from './ratings/routes.js';
 import type { Services } from './services.js';
 
 /** One Hono app with every capability's routes mounted; the same app serves Node and the edge. */
@@ -26,16 +28,19 @@ export function createApp(s: Services) {
     chatRoutes({ engine: () => s.engine, maxMessageChars: s.config.MAX_MESSAGE_CHARS, maxBodyBytes: s.config.MAX_BODY_BYTES }),
   );
 
-  // Staff read access to drafts: pass the staff authenticator here once accounts are wired.
-  app.route('/', formRoutes({ drafts: () => s.drafts, records: () => s.records }));
+  app.route('/', formRoutes({ drafts: () => s.drafts, records: () => s.records, authenticate: s.staff.authenticate }));
   app.route(
     '/',
     sessionRoutes({ records: () => s.records, handoff: () => s.handoff.service, events: () => s.handoff.events, closing: s.handoff.closing }),
   );
   app.route(
     '/',
-    staffHandoffRoutes({ handoff: () => s.handoff.service, events: () => s.handoff.events, authenticate: s.staffAuth, audit: s.audit, closing: s.handoff.closing }),
+    staffHandoffRoutes({ handoff: () => s.handoff.service, events: () => s.handoff.events, authenticate: s.staff.authenticate, audit: s.staff.audit, closing: s.handoff.closing }),
   );
+  app.route('/', s.staff.routes());
+  app.route('/', ratingRoutes(() => s.ratings));
+  app.route('/', followupRoutes(() => s.followups, s.staff.authenticate));
+  app.route('/', analyticsRoutes({ analytics: () => s.analytics, unanswered: () => s.unanswered, exports: () => s.exports, authenticate: s.staff.authenticate, audit: s.staff.audit }));
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

@@ -134,6 +134,10 @@ export const VARS = {
     schema: z.string().min(8, 'at least 8 characters'),
     doc: 'On start, if no admin exists, the account "admin" is created with this password.',
   },
+  STAFF_TOKEN_TTL_HOURS: { group: 'Staff', schema: int(1, 24 * 90), default: '12', doc: 'How long a staff login (token and session cookie) lasts.' },
+  STAFF_LOCKOUT_ATTEMPTS: { group: 'Staff', schema: int(1, 1000), default: '5', doc: 'Wrong passwords in a row that lock a staff account.' },
+  STAFF_LOCKOUT_MINUTES: { group: 'Staff', schema: int(1, 24 * 60), default: '15', doc: 'How long a locked staff account stays locked.' },
+  FOLLOWUP_DUE_DAYS: { group: 'Staff', schema: int(1, 365), default: '7', doc: 'Days a department has to check, act on and answer a 差评 (poor rating).' },
   WIDGET_ORIGINS: { group: 'Staff', schema: list, default: '', doc: 'Comma-separated origins allowed to call the API from a browser (CORS).' },
   LLM_BASE_URL: {
     group: 'Language model (optional)',

@@ -15,7 +15,13 @@ import { ConversationRecords } from './records/store.js';
 import { Library, defaultIndexDir } from './search/library.js';
 import type { LanguageAssistant } from './llm/index.js';
 import { llmSettings } from './llm/settings.js';
-import type { AuditSink, StaffAuthenticator } from './staff/principal.js';
+import { createStaffAccounts, type StaffModule } from './staff/index.js';
+import { unansweredOnTurn } from './analytics/hooks.js';
+import { Exports } from './analytics/export.js';
+import { Analytics } from './analytics/stats.js';
+import { UnansweredQuestions } from './analytics/unanswered.js';
+import { Followups } from './ratings/followups.js';
+import { Ratings } from './ratings/ratings.js';
 
 /** Everything the app needs, behind interfaces: embedded or Redis/PostgreSQL implementations. */
 /** The form a complaint fills (投诉/举报/建议 → 12345 工单). */
@@ -41,8 +47,15 @@ export interface Services {
   /** Redis connections when REDIS_URL is set. */
   redis: RedisConnections | null;
   handoff: Handoff;
-  staffAuth: StaffAuthenticator;
-  audit: AuditSink;
+  /** Staff accounts, authentication (StaffAuthenticator) and the audit log (AuditSink). */
+  staff: StaffModule;
+  /** 好差评 ratings and their 差评 follow-ups. */
+  ratings: Ratings;
+  followups: Followups;
+  /** Unanswered and poorly rated questions, grouped for the knowledge-base editors. */
+  unanswered: UnansweredQuestions;
+  analytics: Analytics;
+  exports: Exports;
   close(): Promise<void>;
 }
 
@@ -61,10 +74,9 @@ export interface ServiceOverrides {
   clock?: () => Date;
   /** Use this case system instead of the configured one (tests). */
   cases?: CaseSystem | null;
-  /** Who a staff request comes from (tests inject one; see the temporary default below). */
-  staffAuthenticator?: StaffAuthenticator;
-  audit?: AuditSink;
-  /** Clock of the handoff timers (tests). */
+  /** PostgreSQL URL (tests): overrides config.DATABASE_URL. */
+  databaseUrl?: string;
+  /** Clock for handoff timers, ratings, follow-ups, unanswered questions, analytics and staff sessions (tests move it instead of sleeping). */
   now?: () => number;
 }
 
@@ -91,12 +103,14 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   const language = llm ? (await import('./llm/assistant.js')).createLanguageAssistant(llm, () => library.kb, logger) : null;
 
   const database = await openDatabase({
-    url: config.DATABASE_URL,
+    url: overrides.databaseUrl ?? config.DATABASE_URL,
     sqlitePath: overrides.sqlitePath ?? join(config.DATA_DIR, 'govchat.sqlite'),
     schema: overrides.databaseSchema,
   });
   logger.info({ database: database.where, dialect: database.dialect }, 'records ready');
   const records = new ConversationRecords(database.db, database.dialect);
+  const staff = createStaffAccounts(database.db, config, { logger, now: overrides.now });
+  await staff.bootstrapAdmin();
   // With REDIS_URL: live sessions, handoff queues and events in Redis, shared by every instance.
   const redis = config.REDIS_URL ? new RedisConnections(config.REDIS_URL, config.REDIS_PREFIX, logger) : null;
   if (redis && !(await redis.connect(3000))) logger.warn({ redis: redis.where }, 'redis not reachable at start; answering works, handoffs are stored until it is');
@@ -122,19 +136,35 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   if (redis) logger.info('handoff timers (escalation, left-message offer, idle close) run in the worker processes: npm run worker');
   // The database is the record: rebuild the queues from it (an in-memory queue after a restart, a Redis that lost its data).
   await handoff.service.sync().catch((err: unknown) => logger.warn({ err }, 'handoff queues not reconciled at start'));
-  const engine = new DialogueEngine({ answerer, sessions, records, logger, forms, progress, handoff: handoff.service, ...(language ? { language } : {}) });
-  // TEMPORARY until the staff accounts branch (issue 7) merges: no staff token is accepted unless a
-  // test injects an authenticator. The lead replaces this with the accounts module's authenticator.
-  const staffAuth: StaffAuthenticator = overrides.staffAuthenticator ?? (async () => null);
-  // TEMPORARY likewise: staff actions written straight to audit_log until the accounts module provides its sink.
-  const audit: AuditSink = overrides.audit ?? {
-    record: async (e) => {
-      await database.db
-        .insertInto('audit_log')
-        .values({ at: Date.now(), actor: e.actor, action: e.action, target: e.target ?? null, details: e.details === undefined ? null : JSON.stringify(maskDeep(e.details)), ip: e.ip ?? null })
-        .execute();
+  const unanswered = new UnansweredQuestions(database.db, { index: () => library.current, now: overrides.now, logger });
+  const ratings = new Ratings(database.db, records, {
+    kb: () => library.kb,
+    followupDueDays: config.FOLLOWUP_DUE_DAYS,
+    now: overrides.now,
+    logger,
+    hooks: {
+      poor: async (e) => {
+        await unanswered.recordLowRating(e.conversationId, e.messageId);
+        // A 差评 that asks for help ("问题没解决，请工作人员联系我") is put in front of a person.
+        await handoff.service.requestForRating(e.conversationId, e.level, e.comment);
+      },
+      withdrawn: (e) => unanswered.withdrawLowRating(e.conversationId),
     },
-  };
+  });
+  const followups = new Followups(database.db, records, staff.audit, overrides.now);
+  const analytics = new Analytics(database.db, database.dialect, { kb: () => library.kb, unanswered, now: overrides.now });
+  const exports = new Exports(database.db, { kb: () => library.kb });
+  const engine = new DialogueEngine({
+    answerer,
+    sessions,
+    records,
+    logger,
+    forms,
+    progress,
+    handoff: handoff.service,
+    onTurn: unansweredOnTurn(unanswered, logger),
+    ...(language ? { language } : {}),
+  });
 
   return {
     config,
@@ -152,8 +182,12 @@ export async function createServices(config: Config, logger: Logger, overrides: 
     cases,
     redis,
     handoff,
-    staffAuth,
-    audit,
+    staff,
+    ratings,
+    followups,
+    unanswered,
+    analytics,
+    exports,
     close: async () => {
       await handoff.close();
       await redis?.close();

@@ -6,7 +6,7 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../config.js';
 import { chat, startGovchat, tempDir, type Govchat } from '../../test/support/govchat.js';
-import { STAFF } from '../../test/support/fake-staff.js';
+import { principal } from '../../test/support/staff.js';
 import { WaitEstimator, waitText } from './eta.js';
 import { ratingAsksForHelp } from './service.js';
 import type { HandoffStore } from './store.js';
@@ -27,11 +27,13 @@ async function govchat(env: Record<string, string> = {}, sqlitePath?: string) {
   });
   running.push(gov);
   const svc = gov.services.handoff.service;
+  const police = await principal(gov.services, 'police');
   const staffEvents: StaffEvent[] = [];
   await gov.services.handoff.events.subscribe('staff', (e) => staffEvents.push(e as StaffEvent));
   return {
     gov,
     svc,
+    police,
     clock,
     staffEvents,
     sqlitePath: sqlitePath ?? tmp!.sqlitePath,
@@ -78,7 +80,7 @@ describe('handoff service', () => {
     await settle();
     expect(t.staffEvents.find((e) => e.type === 'queue' && e.action === 'escalated' && e.conversationId === conv.id)).toBeTruthy();
     expect((await t.messages(conv.id)).map((m) => m.text).join('\n')).toMatch(/让您久等了，已为您优先安排/);
-    const queue = await t.svc.list(STAFF.police, '公安');
+    const queue = await t.svc.list(t.police, '公安');
     expect(queue.map((i) => i.conversationId).slice(0, 2)).toEqual([conv.id, convB.id]);
     expect(queue[0].waitingSeconds).toBe(Math.round((t.clock.t - up.requestedAt) / 1000));
 
@@ -93,8 +95,8 @@ describe('handoff service', () => {
     expect(left.handoff).toMatchObject({ status: 'closed', leftMessage: true });
     expect((await t.handoffOf(conv.id))).toMatchObject({ status: 'left_message', callbackPhone: '13812345678' });
     expect((await t.convOf(a.sessionId)).status).toBe('closed');
-    expect((await t.svc.list(STAFF.police, '公安')).map((i) => i.conversationId)).toEqual([convB.id]);
-    const callbacks = await t.svc.callbacks(STAFF.police, '公安');
+    expect((await t.svc.list(t.police, '公安')).map((i) => i.conversationId)).toEqual([convB.id]);
+    const callbacks = await t.svc.callbacks(t.police, '公安');
     expect(callbacks[0]).toMatchObject({ conversationId: conv.id, phone: '13812345678', message: '我下午有事，麻烦回电话 13812345678' });
   });
 
@@ -103,7 +105,7 @@ describe('handoff service', () => {
     const a = await chat(t.gov.app, '身份证丢了怎么补办');
     await chat(t.gov.app, '转人工', a.sessionId);
     const conv = await t.convOf(a.sessionId);
-    await t.svc.claim(STAFF.police, conv.id);
+    await t.svc.claim(t.police, conv.id);
     const h = await t.handoffOf(conv.id);
 
     t.advance(10 * MIN);
@@ -119,7 +121,7 @@ describe('handoff service', () => {
     const last = (await t.messages(conv.id)).at(-1)!;
     expect(last.text).toMatch(/较长时间没有新的消息.*自动结束/);
     expect(last.payload).toMatchObject({ ratingRequested: true });
-    await expect(t.svc.staffSay(STAFF.police, conv.id, '您好')).rejects.toMatchObject({ status: 409 });
+    await expect(t.svc.staffSay(t.police, conv.id, '您好')).rejects.toMatchObject({ status: 409 });
     // Ticking again changes nothing.
     await t.svc.tick(h.id);
     expect((await t.messages(conv.id)).filter((m) => /自动结束/.test(m.text))).toHaveLength(1);
@@ -134,7 +136,7 @@ describe('handoff service', () => {
     expect(r.handoff).toMatchObject({ status: 'waiting', position: null });
     const conv = await t.convOf(a.sessionId);
     expect((await t.handoffOf(conv.id)).status).toBe('message');
-    expect(await t.svc.list(STAFF.police, '公安')).toEqual([]);
+    expect(await t.svc.list(t.police, '公安')).toEqual([]);
 
     expect((await chat(t.gov.app, '我想问补办身份证能不能加急', a.sessionId)).text).toMatch(/请再留下您的联系电话/);
     const done = await chat(t.gov.app, '0755-12345678', a.sessionId);
@@ -203,9 +205,9 @@ describe('handoff service', () => {
     running.splice(running.indexOf(t.gov), 1);
 
     const again = await govchat({}, t.sqlitePath);
-    const items = await again.svc.list(STAFF.police, '公安');
+    const items = await again.svc.list(again.police, '公安');
     expect(items.map((i) => i.conversationId)).toEqual([conv.id]);
-    expect((await again.svc.claim(STAFF.police, conv.id)).status).toBe('staff');
+    expect((await again.svc.claim(again.police, conv.id)).status).toBe('staff');
   });
 
   it('estimates the wait from recent handling times', async () => {

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { migrationProvider, type Dialect } from './migrations.js';
 import type { Database } from './schema.js';
@@ -58,7 +58,17 @@ export async function openDatabase(opts: DatabaseOptions): Promise<OpenedDatabas
     });
     pool.on('error', () => {}); // idle-client errors surface on the next query instead
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    await migrate(db, 'postgres', where, opts.schema);
+    // Kysely's migrator looks for its tables in every schema; name the one in use.
+    let schema = opts.schema;
+    if (!schema) {
+      try {
+        schema = (await sql<{ s: string | null }>`select current_schema() as s`.execute(db)).rows[0]?.s ?? undefined;
+      } catch (e) {
+        await db.destroy().catch(() => {});
+        throw new DatabaseUnavailableError(`PostgreSQL at ${where} is not reachable: ${(e as Error).message}`);
+      }
+    }
+    await migrate(db, 'postgres', where, schema);
     return { db, dialect: 'postgres', where, close: () => db.destroy() };
   }
   mkdirSync(dirname(opts.sqlitePath), { recursive: true });
@@ -72,9 +82,10 @@ export async function openDatabase(opts: DatabaseOptions): Promise<OpenedDatabas
 }
 
 async function migrate(db: Kysely<Database>, dialect: Dialect, where: string, schema?: string): Promise<void> {
-  // With a schema, Kysely must look for its migration tables in that schema: otherwise another
-  // schema's kysely_migration_lock (a concurrent test run) counts as existing and migrating fails.
-  const migrator = new Migrator({ db, provider: migrationProvider(dialect), ...(schema ? { migrationTableSchema: schema } : {}) });
+  // Unordered: capabilities add migrations on parallel branches; a merged one dated earlier still runs.
+  // The schema is named: Kysely otherwise finds another schema's migration table and skips creating its own.
+  // (Databases migrated before this change keep their tables in the same schema, so nothing moves.)
+  const migrator = new Migrator({ db, provider: migrationProvider(dialect), allowUnorderedMigrations: true, ...(schema ? { migrationTableSchema: schema } : {}) });
   const { error } = await migrator.migrateToLatest();
   if (error) {
     await db.destroy().catch(() => {});

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { handoffMigrations } from '../handoff/migrations.js';
+import { staffMigrations } from '../staff/migrations.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -168,6 +169,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
       },
     },
     ...handoffMigrations(dialect),
+    ...staffMigrations(dialect),
   };
 }
 

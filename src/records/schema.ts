@@ -177,3 +177,23 @@ export type FollowupRow = Selectable<FollowupsTable>;
 export type StaffRow = Selectable<StaffTable>;
 export type AuditRow = Selectable<AuditTable>;
 export type UnansweredRow = Selectable<UnansweredTable>;
+
+export interface StaffSessionsTable {
+  /** The token's session id (jti). */
+  id: string;
+  staff_id: string;
+  created_at: number;
+  expires_at: number;
+  /** Set by logout, disable or password reset: the token stops working everywhere. */
+  revoked_at: number | null;
+  ip: string | null;
+}
+
+export interface StaffTable {
+  /** Added by the staff migration. */
+  last_login_at: number | null;
+}
+
+export interface Database {
+  staff_sessions: StaffSessionsTable;
+}

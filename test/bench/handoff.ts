@@ -15,7 +15,7 @@ import { cpus, loadavg } from 'node:os';
 import { loadConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/platform/logger.js';
 import { chat, sharedLibrary, startGovchat, tempDir, type Govchat } from '../support/govchat.js';
-import { STAFF, staffHeaders } from '../support/fake-staff.js';
+import { principal, staffHeaders } from '../support/staff.js';
 import { deletePrefix, testPrefix } from '../support/redis.js';
 import { testRedisUrl } from '../support/services.js';
 import { openSSE } from '../support/sse.js';
@@ -89,7 +89,7 @@ async function listing(label: string, gov: Govchat) {
     const ms = performance.now() - t;
     if (body.items.length < LIST_N) throw new Error(`listed ${body.items.length}, expected ${LIST_N}`);
     t = performance.now();
-    const items = await gov.services.handoff.service.list(STAFF.police, '公安');
+    const items = await gov.services.handoff.service.list(await principal(gov.services, 'police'), '公安');
     const ms2 = performance.now() - t;
     if (items.length < LIST_N) throw new Error(`listed ${items.length}`);
     if (i >= 2) {

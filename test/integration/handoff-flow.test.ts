@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chat, startGovchat, tempDir, type Govchat } from '../support/govchat.js';
-import { memoryAudit, staffHeaders, type StaffKey } from '../support/fake-staff.js';
+import { principal, staffHeaders, type StaffKey } from '../support/staff.js';
 import { deletePrefix, testPrefix } from '../support/redis.js';
 import { testRedisUrl } from '../support/services.js';
 import { openSSE, type SSEClient } from '../support/sse.js';
@@ -13,12 +13,11 @@ let gov: Govchat;
 let redisUrl: string;
 const prefix = testPrefix();
 const tmp = tempDir();
-const audit = memoryAudit();
 const streams: SSEClient[] = [];
 
 beforeAll(async () => {
   redisUrl = await testRedisUrl();
-  gov = await startGovchat({ env: { REDIS_URL: redisUrl, REDIS_PREFIX: prefix }, sqlitePath: tmp.sqlitePath, audit, listen: true });
+  gov = await startGovchat({ env: { REDIS_URL: redisUrl, REDIS_PREFIX: prefix }, sqlitePath: tmp.sqlitePath, listen: true });
 });
 
 afterAll(async () => {
@@ -86,7 +85,8 @@ describe('handoff over HTTP with Redis', () => {
 
     const claim = await staff('police', 'POST', `/api/staff/conversations/${conversationId}/claim`);
     expect(claim.status).toBe(200);
-    expect(claim.body).toMatchObject({ conversationId, status: 'staff', assignedTo: 's_police1' });
+    const police = await principal(gov.services, 'police');
+    expect(claim.body).toMatchObject({ conversationId, status: 'staff', assignedTo: police.id });
     const joined = await citizen.json<{ role: string; text: string }>((e) => e.event === 'message');
     expect(joined.role).toBe('system');
     expect(joined.text).toMatch(/已为您接通人工服务/);
@@ -119,7 +119,7 @@ describe('handoff over HTTP with Redis', () => {
     expect(bot.evidence.chunks.length).toBeGreaterThan(0);
     expect(bot.evidence.chunks[0].guideTitle).toBeTruthy();
     expect(t.body.messages.map((m: { role: string }) => m.role)).toEqual(expect.arrayContaining(['citizen', 'bot', 'system', 'staff']));
-    expect(t.body.handoff).toMatchObject({ status: 'staff', claimedBy: 's_police1', department: '公安' });
+    expect(t.body.handoff).toMatchObject({ status: 'staff', claimedBy: police.id, department: '公安' });
     expect(Array.isArray(t.body.drafts)).toBe(true);
 
     const closed = await staff('police', 'POST', `/api/staff/conversations/${conversationId}/close`);
@@ -134,9 +134,9 @@ describe('handoff over HTTP with Redis', () => {
     expect(after.type).toBe('answer');
     expect(after.handoff).toMatchObject({ status: 'closed' });
 
-    const actions = audit.entries.filter((e) => e.target === conversationId).map((e) => e.action);
-    expect(actions).toEqual(['handoff.claim', 'handoff.message', 'conversation.view', 'handoff.close']);
-    expect(audit.entries.every((e) => e.actor === 's_police1')).toBe(true);
+    const entries = (await gov.services.staff.audit.query({})).filter((e) => e.target === conversationId).reverse();
+    expect(entries.map((e) => e.action)).toEqual(['handoff.claim', 'handoff.message', 'conversation.view', 'handoff.close']);
+    expect(entries.every((e) => e.actor === police.id)).toBe(true);
   });
 
   it('lets exactly one of two simultaneous claims win; the other gets 409', async () => {
@@ -160,11 +160,10 @@ describe('handoff over HTTP with Redis', () => {
   });
 
   it('lets one claim win when many arrive inside the same moment (service level, past the early checks)', async () => {
-    const { STAFF } = await import('../support/fake-staff.js');
     for (let round = 0; round < 5; round++) {
       const { conversationId } = await waitingCitizen();
       const svc = gov.services.handoff.service;
-      const results = await Promise.allSettled([STAFF.police, STAFF.police2, STAFF.admin, STAFF.police].map((p) => svc.claim(p, conversationId)));
+      const results = await Promise.allSettled((await Promise.all((['police', 'police2', 'admin', 'police'] as const).map((k) => principal(gov.services, k)))).map((p) => svc.claim(p, conversationId)));
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
       for (const r of results) if (r.status === 'rejected') expect((r.reason as { status: number }).status).toBe(409);
       const rows = await gov.services.handoff.store.ofConversation(conversationId);

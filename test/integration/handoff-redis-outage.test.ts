@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chat, startGovchat, tempDir, type Govchat } from '../support/govchat.js';
-import { staffHeaders } from '../support/fake-staff.js';
+import { staffHeaders } from '../support/staff.js';
 import { PrivateRedis } from '../support/redis.js';
 
 let redis: PrivateRedis;

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chat, startGovchat, type Govchat } from '../support/govchat.js';
 import { openTestDatabase, type TestDatabase } from '../support/databases.js';
-import { staffHeaders } from '../support/fake-staff.js';
+import { staffHeaders } from '../support/staff.js';
 import { deletePrefix, testPrefix } from '../support/redis.js';
 import { testRedisUrl } from '../support/services.js';
 import { openSSE, type SSEClient } from '../support/sse.js';

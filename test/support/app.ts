@@ -11,15 +11,9 @@ import { loadConfig } from '../../src/config.js';
 import type { Logger } from '../../src/platform/logger.js';
 import { silentLogger } from '../../src/platform/logger.js';
 import type { CaseSystem } from '../../src/progress/index.js';
-import { DEFAULT_TOKENIZER, Library } from '../../src/search/library.js';
 import { createServices, type ServiceOverrides, type Services } from '../../src/services.js';
+import { sharedLibrary } from './library.js';
 
-let shared: Promise<Library> | null = null;
-/** One library per test file, loaded from the persisted index when it matches the knowledge. */
-export function testLibrary(): Promise<Library> {
-  shared ??= Library.open({ roots: ['knowledge'], tokenizer: DEFAULT_TOKENIZER, indexDir: 'data/eval-index/1-words' });
-  return shared;
-}
 
 export interface TestApp {
   services: Services;
@@ -41,7 +35,7 @@ export async function testApp(opts: TestAppOptions = {}): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'govchat-test-'));
   const config = loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: dir, RATE_LIMIT_IP_PER_MIN: '100000', RATE_LIMIT_SESSION_PER_MIN: '100000', ...opts.env });
   const services = await createServices(config, opts.logger ?? silentLogger, {
-    library: await testLibrary(),
+    library: await sharedLibrary(),
     sqlitePath: join(dir, 'test.sqlite'),
     clock: opts.clock,
     cases: opts.cases,

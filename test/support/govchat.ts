@@ -9,17 +9,11 @@ import { serve, type ServerType } from '@hono/node-server';
 import { createApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { silentLogger, type Logger } from '../../src/platform/logger.js';
-import { knowledgeRoots, createServices, type ServiceOverrides, type Services } from '../../src/services.js';
-import { Library, defaultIndexDir } from '../../src/search/library.js';
-import { fakeStaffAuthenticator } from './fake-staff.js';
+import { createServices, type ServiceOverrides, type Services } from '../../src/services.js';
+import { ensureStaff } from './staff.js';
+import { sharedLibrary } from './library.js';
 
-let library: Promise<Library> | null = null;
-
-export function sharedLibrary(): Promise<Library> {
-  const config = loadConfig({ LOG_LEVEL: 'silent' });
-  library ??= Library.open({ roots: knowledgeRoots(config), indexDir: defaultIndexDir(config.DATA_DIR) });
-  return library;
-}
+export { sharedLibrary };
 
 export interface Govchat {
   services: Services;
@@ -42,12 +36,10 @@ export function tempDir(): { dir: string; sqlitePath: string; remove: () => void
 }
 
 export async function startGovchat(o: GovchatOptions = {}): Promise<Govchat> {
-  const config = loadConfig({ LOG_LEVEL: 'silent', RATE_LIMIT_IP_PER_MIN: '100000', RATE_LIMIT_SESSION_PER_MIN: '100000', ...o.env });
-  const services = await createServices(config, o.logger ?? silentLogger, {
-    library: o.library ?? (await sharedLibrary()),
-    staffAuthenticator: fakeStaffAuthenticator,
-    ...o,
-  });
+  // One secret for every instance of a test, so a staff token from one works on the others.
+  const config = loadConfig({ LOG_LEVEL: 'silent', RATE_LIMIT_IP_PER_MIN: '100000', RATE_LIMIT_SESSION_PER_MIN: '100000', GOVCHAT_SECRET: 'test-secret-shared-by-instances', ...o.env });
+  const services = await createServices(config, o.logger ?? silentLogger, { library: o.library ?? (await sharedLibrary()), ...o });
+  await ensureStaff(services);
   const app = createApp(services);
   let server: ServerType | null = null;
   let url = '';

@@ -1,0 +1,3 @@
+import { serverRestartSuite } from '../support/server-restart.js';
+
+serverRestartSuite('sqlite');
