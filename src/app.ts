@@ -1,9 +1,11 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { requestId } from 'hono/request-id';
+import { assetRoutes } from './channels/web/assets.js';
 import { chatRoutes } from './channels/web/chat.js';
 import { guidePages } from './kb/page.js';
 import { guideRoutes } from './kb/routes.js';
 import { searchRoutes } from './search/routes.js';
+import { widgetCors } from './platform/cors.js';
 import { errorHandler, notFoundHandler, requestLogging, validationHook, type AppEnv } from './platform/http.js';
 import type { Services } from './services.js';
 
@@ -14,6 +16,7 @@ export function createApp(s: Services) {
   app.use(requestLogging(s.logger));
   app.onError(errorHandler(s.logger));
   app.notFound(notFoundHandler);
+  app.use('/api/*', widgetCors(s.config.WIDGET_ORIGINS));
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.route('/', guideRoutes(() => s.knowledge()));
@@ -23,6 +26,8 @@ export function createApp(s: Services) {
     '/',
     chatRoutes({ engine: () => s.engine, maxMessageChars: s.config.MAX_MESSAGE_CHARS, maxBodyBytes: s.config.MAX_BODY_BYTES }),
   );
+
+  app.route('/', assetRoutes());
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
