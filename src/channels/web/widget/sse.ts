@@ -15,15 +15,18 @@ export class SseParser {
   private event = '';
   private data: string[] = [];
   private id: string | undefined;
+  private afterCR = false;
 
   push(chunk: string): SseEvent[] {
+    // A \r ended the last piece: a \n starting this one is the rest of the same line end.
+    if (this.afterCR && chunk.startsWith('\n')) chunk = chunk.slice(1);
+    this.afterCR = false;
     this.buffer += chunk;
     const out: SseEvent[] = [];
     for (;;) {
       const m = /\r\n|\r|\n/.exec(this.buffer);
       if (!m) break;
-      // A lone \r at the very end may be the first half of \r\n: wait for more.
-      if (m[0] === '\r' && m.index === this.buffer.length - 1) break;
+      if (m[0] === '\r' && m.index === this.buffer.length - 1) this.afterCR = true;
       const line = this.buffer.slice(0, m.index);
       this.buffer = this.buffer.slice(m.index + m[0].length);
       const e = this.line(line);

@@ -10,9 +10,9 @@ export function textToBlocks(text: string): Block[] {
   for (const raw of text.split('\n')) {
     const line = raw.trim();
     if (!line) continue;
-    const heading = /^【(.+)】$/.exec(line);
-    const ordered = /^\d{1,2}[.、．]\s*(.+)$/.exec(line);
-    const bullet = ordered ? null : /^[·•]\s*(.+)$/.exec(line);
+    const heading = /^\u3010(.+)\u3011$/.exec(line); // 【…】
+    const ordered = /^\d{1,2}[.\u3001\uff0e]\s*(.+)$/.exec(line); // 1. 1、 1．
+    const bullet = ordered ? null : /^[\u00b7\u2022]\s*(.+)$/.exec(line); // · •
     const last = blocks[blocks.length - 1];
     if (heading) blocks.push({ type: 'heading', text: heading[1] });
     else if (ordered || bullet) {
