@@ -32,7 +32,7 @@ a{color:#0b4f96;text-decoration:underline}
 .tools{margin-left:auto;display:flex;gap:6px;flex-wrap:wrap;justify-content:flex-end}
 .tool{min-height:36px;padding:4px 10px;border:1px solid #fff;border-radius:6px;background:transparent;color:#fff;font-size:14px;line-height:1.2;white-space:nowrap}
 .tool:hover{background:#084a8c}
-.tool[aria-checked="true"]{background:#fff;color:#0b4f96;font-weight:700}
+.tool[aria-checked="true"],.tool[aria-checked="true"]:hover{background:#fff;color:#0b4f96;font-weight:700}
 .handoff{display:flex;flex-wrap:wrap;align-items:center;gap:6px 10px;padding:8px 12px;background:#fff4d6;border-bottom:1px solid #e0c36b;color:#3d2e00;font-size:15px}
 .handoff strong{font-weight:700}
 .handoff .tool{color:#3d2e00;border-color:#3d2e00;margin-left:auto}
@@ -50,6 +50,8 @@ a{color:#0b4f96;text-decoration:underline}
 .bubble>:last-child{margin-bottom:0}
 .bubble h3{margin:0 0 6px;font-size:1em;font-weight:700;line-height:1.5}
 .bubble ol,.bubble ul{margin:0 0 6px;padding-left:1.6em}
+.bubble ul{list-style:disc}
+.bubble ol{list-style:decimal}
 .bubble li{margin:2px 0}
 .stream{white-space:pre-wrap;margin:0}
 .provisional{color:#404040}
@@ -107,7 +109,7 @@ legend{padding:0;margin:0 0 6px;font-weight:700}
 .elder .sub,.elder .note,.elder .who{display:none}
 .elder .tool{font-size:20px;min-height:48px;border-width:2px}
 .elder .tool:hover{background:#001a40}
-.elder .tool[aria-checked="true"]{color:#002b6b}
+.elder .tool[aria-checked="true"],.elder .tool[aria-checked="true"]:hover{background:#fff;color:#002b6b}
 .elder .log{background:#fff;padding:16px}
 .elder .bubble{max-width:100%;border:2px solid #000;color:#000;background:#fff}
 .elder .citizen .bubble{background:#002b6b;border-color:#002b6b;color:#fff}

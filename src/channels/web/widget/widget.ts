@@ -112,8 +112,9 @@ export class ChatWidget {
     this.panel = h(
       'section',
       { id: 'gc-panel', class: 'panel', role: 'dialog', 'aria-labelledby': 'gc-title', hidden: true },
+      // A div, not <header>: inside the page it would count as a second banner landmark.
       h(
-        'header',
+        'div',
         { class: 'bar' },
         h('div', { class: 'bar-row' }, h('h2', { id: 'gc-title' }, o.title), close),
         h('div', { class: 'bar-row' }, h('p', { class: 'sub' }, t.subtitle), h('div', { class: 'tools' }, this.elderSwitch, restart)),
