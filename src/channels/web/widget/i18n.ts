@@ -85,7 +85,7 @@ const en: Strings = {
   subtitle: 'Answers from the official service guides',
   elder: 'Large text',
   restart: 'New chat',
-  restartLabel: 'Start a new conversation (clears the conversation kept on this device)',
+  restartLabel: 'New chat: start again (clears the conversation kept on this device)',
   close: 'Close',
   closeLabel: 'Close the chat window',
   log: 'Conversation',
