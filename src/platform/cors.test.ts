@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, postJson, type TestApp } from '../../test/support/app.js';
-import { loadConfig } from '../config.js';
-import { normalizeOrigin } from './cors.js';
+import { ConfigError, loadConfig } from '../config.js';
+import { normalizeOrigin, widgetCors } from './cors.js';
 
 const CITY = 'https://www.example.gov.cn';
 let t: TestApp;
@@ -70,10 +70,12 @@ describe('CORS for the widget on the city’s sites (WIDGET_ORIGINS)', () => {
     expect(res.headers.get('access-control-allow-origin')).toBeNull();
   });
 
-  it('rejects a WIDGET_ORIGINS entry that is not an origin, naming the variable', () => {
-    for (const bad of ['https://www.example.gov.cn/widget', 'www.example.gov.cn', 'https://a.example,javascript:alert(1)']) {
-      expect(() => loadConfig({ WIDGET_ORIGINS: bad }), bad).toThrow(/WIDGET_ORIGINS/);
+  it('refuses to start with a WIDGET_ORIGINS entry that is not an origin, naming the variable and the entry', () => {
+    for (const bad of ['https://www.example.gov.cn/widget', 'www.example.gov.cn', 'https://a.example,javascript:alert(1)', 'https://user@a.example']) {
+      const config = loadConfig({ WIDGET_ORIGINS: bad });
+      expect(() => widgetCors(config.WIDGET_ORIGINS), bad).toThrow(ConfigError);
+      expect(() => widgetCors(config.WIDGET_ORIGINS), bad).toThrow(/WIDGET_ORIGINS=.*must be an origin/);
     }
-    expect(loadConfig({ WIDGET_ORIGINS: 'https://a.example, http://127.0.0.1:8080' }).WIDGET_ORIGINS).toEqual(['https://a.example', 'http://127.0.0.1:8080']);
+    expect(() => widgetCors(loadConfig({ WIDGET_ORIGINS: 'https://a.example, http://127.0.0.1:8080/' }).WIDGET_ORIGINS)).not.toThrow();
   });
 });

@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
+import { ConfigError } from '../config.js';
 
 /** Headers a citizen's browser may send to /api/*: the session id is a bearer secret in a header. */
 export const CORS_ALLOW_HEADERS = ['Content-Type', 'Accept', 'X-Session-Id', 'Last-Event-ID'];
@@ -24,7 +25,11 @@ export function normalizeOrigin(value: string): string | null {
  * Access-Control-Allow-Origin, so their browsers refuse the response.
  */
 export function widgetCors(origins: readonly string[]): MiddlewareHandler {
-  const allowed = new Set(origins.map((o) => normalizeOrigin(o)).filter((o): o is string => o !== null));
+  const bad = origins.filter((o) => normalizeOrigin(o) === null);
+  if (bad.length) {
+    throw new ConfigError(bad.map((o) => `WIDGET_ORIGINS=${JSON.stringify(o)}: each entry must be an origin such as https://www.example.gov.cn (scheme and host, no path)`));
+  }
+  const allowed = new Set(origins.map((o) => normalizeOrigin(o)!));
   return cors({
     origin: (origin) => (allowed.has(origin) ? origin : null),
     allowMethods: CORS_ALLOW_METHODS,
