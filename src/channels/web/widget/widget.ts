@@ -171,7 +171,12 @@ export class ChatWidget {
     this.store.elder = on;
     this.root.classList.toggle('elder', on);
     this.elderSwitch.setAttribute('aria-checked', String(on));
-    if (say) this.announce(`${this.t.elder}${on ? '：开' : '：关'}`);
+    if (say) {
+      this.announce(`${this.t.elder}${on ? '：开' : '：关'}`);
+      // Larger text moves everything: bring the latest question and its answer back into view.
+      const questions = this.log.querySelectorAll<HTMLElement>('.msg.citizen');
+      this.scrollToEnd(questions[questions.length - 1] ?? null);
+    }
   }
 
   private restart(): void {
