@@ -9,8 +9,9 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import { buildWidget } from '../../scripts/widget-build.mjs';
+import { createTestApp, type TestApp } from '../support/app.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
@@ -90,3 +91,84 @@ export async function axeAudit(page: Page, include: string[] = ['govchat-assista
 export function blocking(violations: AxeViolation[]): AxeViolation[] {
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
+
+// ---- the demo page of a real app, for the widget tests ---------------------------------------
+
+export interface DemoHarness {
+  t: TestApp;
+  srv: Listening;
+  browser: Browser;
+  /** The page most tests reuse (desktop size). */
+  desktop: Page;
+  /** Uncaught page errors since the last openDemo. */
+  errors: string[];
+  newPage(opts?: BrowserContextOptions): Promise<Page>;
+  /** The demo page as a first-time visitor sees it (empty storage), on `page` (default: desktop). */
+  openDemo(page?: Page): Promise<Page>;
+  close(): Promise<void>;
+}
+
+export const DESKTOP = { width: 1280, height: 800 };
+
+/**
+ * The real govchat app on a real socket with its demo page, and one Chromium. New pages are
+ * slow to make on a busy machine, so tests reuse one page per kind of device and start each
+ * time from empty storage — all the widget keeps, so a new browser is no different.
+ */
+export async function startDemo(): Promise<DemoHarness> {
+  await ensureWidgetBuilt();
+  const [t, browser] = await Promise.all([createTestApp(), launchChromium()]);
+  const srv = await listen(t.app.fetch);
+  const errors: string[] = [];
+  const newPage = async (opts: BrowserContextOptions = {}) => {
+    const context = await browser.newContext({ viewport: DESKTOP, locale: 'zh-CN', ...opts });
+    const page = await context.newPage();
+    page.on('pageerror', (e) => errors.push(e.message));
+    return page;
+  };
+  const desktop = await newPage();
+  return {
+    t,
+    srv,
+    browser,
+    desktop,
+    errors,
+    newPage,
+    openDemo: async (page = desktop) => {
+      if (!page.url().startsWith(srv.origin)) await page.goto(srv.origin + '/');
+      await page.evaluate(() => (localStorage.clear(), sessionStorage.clear()));
+      await page.emulateMedia({ reducedMotion: 'no-preference' });
+      await page.goto(srv.origin + '/');
+      await page.locator('govchat-assistant .launcher').waitFor();
+      errors.length = 0;
+      return page;
+    },
+    close: async () => {
+      await browser.close();
+      await srv.close();
+      await t.dispose();
+    },
+  };
+}
+
+/** Types a question into the widget, sends it with Enter and waits for the finished reply. */
+export async function ask(page: Page, text: string) {
+  const replies = page.locator('.msg.bot[data-type]');
+  const before = await replies.count();
+  await page.locator('#gc-input').fill(text);
+  await page.locator('#gc-input').press('Enter');
+  await replies.nth(before).waitFor({ timeout: 15_000 });
+  return replies.nth(before);
+}
+
+/** The element focused inside the widget's shadow root, described. */
+export const focused = (page: Page) =>
+  page.evaluate(() => {
+    const root = document.querySelector('govchat-assistant')!.shadowRoot!;
+    const el = root.activeElement as HTMLElement | null;
+    return el ? { tag: el.tagName.toLowerCase(), id: el.id, cls: el.className, text: (el.textContent ?? '').trim() } : null;
+  });
+
+/** Waits for the panel's opening animation, so its box is where it comes to rest. */
+export const settled = (page: Page) =>
+  page.waitForFunction(() => document.querySelector('govchat-assistant')!.shadowRoot!.querySelector('#gc-panel')!.getAnimations().length === 0);
