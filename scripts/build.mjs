@@ -1,5 +1,7 @@
-// Builds the server and workers (Node bundles, dependencies left external) into dist/.
+// Builds the server and workers (Node bundles, dependencies left external) into dist/, and the
+// citizen chat widget into dist/widget.js.
 import { build } from 'esbuild';
+import { buildWidget, describeSize } from './widget-build.mjs';
 
 const started = Date.now();
 await build({
@@ -16,4 +18,5 @@ await build({
   sourcemap: true,
   logLevel: 'warning',
 });
-console.log(`built dist/ in ${Date.now() - started} ms`);
+const widget = await buildWidget();
+console.log(`built dist/ in ${Date.now() - started} ms; ${describeSize(widget)}`);

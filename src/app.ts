@@ -1,12 +1,14 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { requestId } from 'hono/request-id';
 import { analyticsRoutes } from './analytics/routes.js';
+import { assetRoutes } from './channels/web/assets.js';
 import { chatRoutes } from './channels/web/chat.js';
 import { formRoutes } from './forms/routes.js';
 import { guidePages } from './kb/page.js';
 import { sessionRoutes, staffHandoffRoutes } from './handoff/index.js';
 import { guideRoutes } from './kb/routes.js';
 import { searchRoutes } from './search/routes.js';
+import { widgetCors } from './platform/cors.js';
 import { errorHandler, notFoundHandler, requestLogging, validationHook, type AppEnv } from './platform/http.js';
 import { followupRoutes, ratingRoutes } from './ratings/routes.js';
 import type { Services } from './services.js';
@@ -18,6 +20,7 @@ export function createApp(s: Services) {
   app.use(requestLogging(s.logger));
   app.onError(errorHandler(s.logger));
   app.notFound(notFoundHandler);
+  app.use('/api/*', widgetCors(s.config.WIDGET_ORIGINS));
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.route('/', guideRoutes(() => s.knowledge()));
@@ -41,6 +44,7 @@ export function createApp(s: Services) {
   app.route('/', ratingRoutes(() => s.ratings));
   app.route('/', followupRoutes(() => s.followups, s.staff.authenticate));
   app.route('/', analyticsRoutes({ analytics: () => s.analytics, unanswered: () => s.unanswered, exports: () => s.exports, authenticate: s.staff.authenticate, audit: s.staff.audit }));
+  app.route('/', assetRoutes());
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
