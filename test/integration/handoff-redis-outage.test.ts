@@ -77,8 +77,8 @@ describe('Redis stopped and restarted during a waiting handoff', () => {
     });
     expect(back.map((i) => i.conversationId)).toEqual([convA, convB]);
     expect(await gov.services.handoff.store.current(convB)).toMatchObject({ status: 'waiting', callbackPhone: '13800001111' });
-    const messages = await gov.services.records.listMessages(convB);
-    expect(messages.at(-1)!.text).toMatch(/人工服务已恢复，已为您排队/);
+    // The citizen is told right after the re-enqueue (written after it, so wait for it rather than race it).
+    await until('the citizen told the handoff resumed', async () => /人工服务已恢复，已为您排队/.test((await gov.services.records.listMessages(convB)).at(-1)?.text ?? ''));
 
     // And work goes on: claims, the bot's answers.
     const claim = await fetch(`${gov.url}/api/staff/conversations/${convB}/claim`, { method: 'POST', headers: await staffHeaders(gov.url, 'police') });
