@@ -102,6 +102,12 @@ export const VARS = {
     doc: 'On start, if no admin exists, the account "admin" is created with this password.',
   },
   WIDGET_ORIGINS: { group: 'Staff', schema: list, default: '', doc: 'Comma-separated origins allowed to call the API from a browser (CORS).' },
+  EDGE_INGEST_TOKEN: {
+    secret: true,
+    group: 'Edge',
+    schema: z.string().min(16, 'at least 16 characters'),
+    doc: 'Shared with the Cloudflare Workers edge (wrangler secret put EDGE_INGEST_TOKEN): the origin accepts the records of turns answered at the edge on POST /api/edge/records with this bearer token. Unset: that route is off.',
+  },
 } satisfies Record<string, Var>;
 
 type Vars = typeof VARS;

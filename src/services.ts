@@ -1,9 +1,11 @@
 import { join } from 'node:path';
+import type { MiddlewareHandler } from 'hono';
 import { Answerer } from './answer/answerer.js';
 import type { Config } from './config.js';
 import { DialogueEngine } from './dialogue/engine.js';
 import { MemorySessionStore, type SessionStore } from './dialogue/session.js';
 import type { KnowledgeBase } from './kb/load.js';
+import type { AppEnv } from './platform/http.js';
 import type { Logger } from './platform/logger.js';
 import { openDatabase, type OpenedDatabase } from './records/db.js';
 import { ConversationRecords } from './records/store.js';
@@ -20,8 +22,16 @@ export interface Services {
   records: ConversationRecords;
   sessions: SessionStore;
   engine: DialogueEngine;
+  /** Edge only (src/edge.ts): sends origin-only routes (handoff, forms, ratings, staff, session events) to the origin before any route runs. */
+  forwardToOrigin?: MiddlewareHandler<AppEnv>;
   close(): Promise<void>;
 }
+
+/**
+ * What createApp needs. The Node wiring gives all of Services; the edge (src/edge.ts) has no SQL
+ * database or native index: its engine records through the origin and it forwards what needs them.
+ */
+export type AppServices = Omit<Services, 'library' | 'database' | 'records' | 'close'> & Partial<Pick<Services, 'records' | 'database'>>;
 
 export function knowledgeRoots(config: Config): string[] {
   return [config.KNOWLEDGE_DIR, ...config.KNOWLEDGE_EXTRA_DIRS];
