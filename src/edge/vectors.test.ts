@@ -64,22 +64,25 @@ describe('edge vector index (exact cosine over the prebuilt vectors)', () => {
     expect(() => FlatVectorIndex.decode(new Uint8Array(32))).toThrow(/magic/);
   });
 
-  it('finds what hnswlib finds on the real index, for every eval question (same neighbours, same order)', async () => {
+  it('on the real index, finds every neighbour hnswlib finds or a closer one, for every eval question', async () => {
     const library = await sharedLibrary();
     const idx = library.current;
     const hnsw = idx.vectors as VectorIndex;
     const stored = Array.from({ length: hnsw.size }, (_, i) => hnsw.vector(i));
     const flat = FlatVectorIndex.decode(encodeVectors(stored, hnsw.dim, chooseEncoding(stored, hnsw.dim)));
     const questions = readJsonl<Question>('test/eval/questions.jsonl').map((q) => q.q);
-    let same = 0;
+    let shared = 0;
     for (const q of questions) {
       const v = await idx.embedQuery(q);
-      const a = hnsw.search(v, 60).map((h) => h.index);
-      const b = flat.search(v, 60).map((h) => h.index);
-      if (a.join() === b.join()) same++;
-      // Equal similarities may come in either order; the sets are always the same.
-      expect(new Set(b)).toEqual(new Set(a));
+      const a = hnsw.search(v, 60);
+      const b = flat.search(v, 60);
+      // Exact search is never worse at any rank (hnswlib is approximate and sometimes misses one).
+      a.forEach((h, i) => expect(b[i].similarity).toBeGreaterThanOrEqual(h.similarity - 1e-5));
+      const inB = new Set(b.map((h) => h.index));
+      shared += a.filter((h) => inB.has(h.index)).length / a.length;
     }
-    expect(same / questions.length).toBeGreaterThan(0.97);
+    const overlap = shared / questions.length;
+    console.log(`hnswlib top-60 vs exact top-60 over ${questions.length} eval questions: ${(overlap * 100).toFixed(2)}% shared`);
+    expect(overlap).toBeGreaterThan(0.98);
   });
 });
