@@ -58,7 +58,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<OpenedDatabas
     });
     pool.on('error', () => {}); // idle-client errors surface on the next query instead
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    await migrate(db, 'postgres', where);
+    await migrate(db, 'postgres', where, opts.schema);
     return { db, dialect: 'postgres', where, close: () => db.destroy() };
   }
   mkdirSync(dirname(opts.sqlitePath), { recursive: true });
@@ -71,8 +71,10 @@ export async function openDatabase(opts: DatabaseOptions): Promise<OpenedDatabas
   return { db, dialect: 'sqlite', where: opts.sqlitePath, close: () => db.destroy() };
 }
 
-async function migrate(db: Kysely<Database>, dialect: Dialect, where: string): Promise<void> {
-  const migrator = new Migrator({ db, provider: migrationProvider(dialect) });
+async function migrate(db: Kysely<Database>, dialect: Dialect, where: string, schema?: string): Promise<void> {
+  // With a schema, Kysely's own tables go in it too: otherwise it may see another schema's
+  // kysely_migration_lock (two schemas migrating at once) and fail with "does not exist".
+  const migrator = new Migrator({ db, provider: migrationProvider(dialect), ...(schema ? { migrationTableSchema: schema } : {}) });
   const { error } = await migrator.migrateToLatest();
   if (error) {
     await db.destroy().catch(() => {});
