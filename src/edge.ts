@@ -28,6 +28,7 @@ import { OriginClient } from './edge/origin.js';
 import { EdgeRecords } from './edge/records.js';
 import type { ExecutionContext, ScheduledController } from './edge/workers.js';
 import type { SearchIndex } from './search/hybrid.js';
+import { OpenAIEmbedder } from './search/openai-embedder.js';
 
 interface Edge {
   app: ReturnType<typeof createApp>;
@@ -62,7 +63,13 @@ function boot(env: EdgeEnv): Edge {
     ensureIndex() {
       if (index) return;
       const started = performance.now();
-      const loaded = loadEdgeIndex({ manifest, kb, bm25, weights, dict, vectors }, (d) => wasmJiebaSegmenter(jiebaWasm, d));
+      // Query embeddings: the embedded hashing embedder, or the endpoint the bundle was built with
+      // (EMBEDDINGS_URL etc. set as vars/secrets; it must be reachable from Cloudflare).
+      const url = config.EMBEDDINGS_URL;
+      const embedder = url
+        ? () => new OpenAIEmbedder({ baseUrl: url, model: config.EMBEDDINGS_MODEL, apiKey: config.EMBEDDINGS_API_KEY, timeoutMs: config.EMBEDDINGS_TIMEOUT_MS, retries: config.EMBEDDINGS_RETRIES })
+        : undefined;
+      const loaded = loadEdgeIndex({ manifest, kb, bm25, weights, dict, vectors }, (d) => wasmJiebaSegmenter(jiebaWasm, d), { embedder });
       index = loaded.index;
       logger.info({ guides: index.kb.guides.length, chunks: index.chunks.length, kbHash: loaded.manifest.index.kbHash, ms: Math.round(performance.now() - started) }, 'edge index loaded');
     },

@@ -4,7 +4,8 @@
  *   the same with the 2,262 imported Guangdong guides added, plus the imported-service questions
  *   and a held-out set of imported-service questions that was never used for tuning;
  *   intent accuracy per intent (test/eval/intents.jsonl).
- * Writes reports/eval.json. `--quick` runs only the configuration the server uses.
+ * Writes reports/eval.json. `--quick` runs only the configuration the server uses. `--edge` adds
+ * the same questions asked of the Cloudflare worker in workerd (test/eval/edge.ts).
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { importGdzwfwFile } from '../../src/kb/import/run.js';
@@ -51,6 +52,12 @@ const withoutBigrams = { ...DEFAULT_TOKENIZER, bigrams: false };
 const served = await measure(`42 guides, words${DEFAULT_TOKENIZER.bigrams ? ' + bigrams' : ''} (served)`, ['knowledge'], main, DEFAULT_TOKENIZER);
 rows.push(row(served.name, served.metrics));
 report.main = served.metrics;
+if (args.has('--edge')) {
+  const { measureEdge } = await import('./edge.js');
+  const edge = await measureEdge(main);
+  rows.push(row('42 guides, edge (workerd: jieba-wasm, exact cosine, KV sessions; over HTTP)', edge));
+  report.edge = edge;
+}
 if (!quick) {
   const alt = DEFAULT_TOKENIZER.bigrams ? withoutBigrams : withBigrams;
   const other = await measure(`42 guides, words${alt.bigrams ? ' + bigrams' : ' only'}`, ['knowledge'], main, alt);

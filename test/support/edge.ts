@@ -14,6 +14,7 @@ import { Miniflare } from 'miniflare';
 import { writeEdgeBundle } from '../../src/edge/bundle.js';
 import { EDGE_MODULE_RULES, buildWorker, type WorkerBuildReport } from '../../src/edge/build.js';
 import { loadDictionary } from '../../src/search/dictionary.js';
+import type { VectorEncoding } from '../../src/edge/vectors.js';
 import type { KVNamespace } from '../../src/edge/workers.js';
 import type { Library } from '../../src/search/library.js';
 import { createTestApp, type TestApp } from './app.js';
@@ -28,13 +29,13 @@ export interface BuiltWorker {
 }
 
 /** Bundle + worker from an open library (the one the Node side answers from), with two widget files as assets. */
-export async function buildTestWorker(library: Library): Promise<BuiltWorker> {
+export async function buildTestWorker(library: Library, opts: { vectors?: VectorEncoding } = {}): Promise<BuiltWorker> {
   const dir = mkdtempSync(join(tmpdir(), 'govchat-edge-'));
   const assetsDir = join(dir, 'widget');
   mkdirSync(assetsDir);
   writeFileSync(join(assetsDir, 'index.html'), '<!doctype html><title>示例市政务服务</title><script src="/widget.js"></script>');
   writeFileSync(join(assetsDir, 'widget.js'), 'console.log("govchat widget");');
-  writeEdgeBundle(library.current, library.manifest, loadDictionary(['knowledge']), join(dir, 'bundle'));
+  writeEdgeBundle(library.current, library.manifest, loadDictionary(['knowledge']), join(dir, 'bundle'), { vectors: opts.vectors ?? 'auto' });
   const report = await buildWorker({ bundleDir: join(dir, 'bundle'), outDir: join(dir, 'out'), assetsDir });
   return { dir, report, assetsDir: join(dir, 'out', 'public'), dispose: () => rmSync(dir, { recursive: true, force: true }) };
 }
