@@ -141,7 +141,7 @@ export function formatReport(r: WorkerBuildReport): string {
   lines.push(
     `Workers limits (compressed): free plan 3 MiB — ${verdict(r.fits.free)}; paid plan 10 MiB — ${verdict(r.fits.paid)}; uncompressed 64 MiB — ${verdict(r.fits.uncompressed)}`,
   );
-  lines.push(`static assets (${r.assets.length}): ${r.assets.length ? r.assets.slice(0, 10).join(', ') : 'none — build the widget into dist/widget or set EDGE_ASSETS_DIR'}`);
+  lines.push(`static assets (${r.assets.length}): ${r.assets.length ? r.assets.slice(0, 10).join(', ') : 'none — build the widget into dist/widget or pass --assets <dir>'}`);
   lines.push(`largest parts of worker.js: ${r.largestInputs.map((i) => `${i.path.replace(/^.*node_modules\//, '')} ${kib(i.bytes)}`).join(', ')}`);
   return lines.join('\n');
 }

@@ -2,9 +2,9 @@
  * npm run kb:build — builds the BM25 and vector indexes for the configured knowledge roots and
  * persists them under DATA_DIR/index, where the server loads them at start-up.
  *
- * npm run kb:build -- --edge [--vectors auto|dense|sparse|int8] — also writes the edge bundle
- * (DATA_DIR/edge) and builds the Cloudflare worker (dist/edge), printing its size against the
- * Workers limits. The widget's assets are taken from EDGE_ASSETS_DIR (default dist/widget).
+ * npm run kb:build -- --edge [--vectors auto|dense|sparse|int8] [--assets dir] — also writes the
+ * edge bundle (DATA_DIR/edge) and builds the Cloudflare worker (dist/edge), printing its size
+ * against the Workers limits. The widget's built assets are copied from --assets (default dist/widget).
  */
 import cliProgress from 'cli-progress';
 import { loadConfig } from '../config.js';
@@ -14,6 +14,7 @@ import { Library, defaultIndexDir } from './library.js';
 const args = process.argv.slice(2);
 const edge = args.includes('--edge');
 const vectorsArg = args.includes('--vectors') ? args[args.indexOf('--vectors') + 1] : 'auto';
+const assetsArg = args.includes('--assets') ? args[args.indexOf('--assets') + 1] : 'dist/widget';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -56,7 +57,7 @@ async function main(): Promise<void> {
     const em = writeEdgeBundle(library.current, m, loadDictionary(roots), bundleDir, { vectors: vectorsArg as 'auto' });
     const files = Object.entries(em.files).map(([f, s]) => `${f} ${(s.gzip / 1024).toFixed(0)} KiB`);
     console.log(`edge bundle in ${bundleDir}: vectors ${em.vectors.encoding} (${em.vectors.count} × ${em.vectors.dim}); gzip ${files.join(', ')}`);
-    const report = await buildWorker({ bundleDir, outDir: 'dist/edge', assetsDir: process.env.EDGE_ASSETS_DIR || 'dist/widget' });
+    const report = await buildWorker({ bundleDir, outDir: 'dist/edge', assetsDir: assetsArg });
     console.log(formatReport(report));
     if (!report.fits.paid || !report.fits.uncompressed) process.exitCode = 1;
   }
