@@ -11,16 +11,19 @@ import { searchRoutes } from './search/routes.js';
 import { widgetCors } from './platform/cors.js';
 import { errorHandler, notFoundHandler, requestLogging, validationHook, type AppEnv } from './platform/http.js';
 import { followupRoutes, ratingRoutes } from './ratings/routes.js';
-import type { Services } from './services.js';
+import { edgeIngestRoutes } from './edge/ingest.js';
+import { hasOriginServices, type AppServices } from './services.js';
 
 /** One Hono app with every capability's routes mounted; the same app serves Node and the edge. */
-export function createApp(s: Services) {
+export function createApp(s: AppServices) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   app.use(requestId());
   app.use(requestLogging(s.logger));
   app.onError(errorHandler(s.logger));
   app.notFound(notFoundHandler);
   app.use('/api/*', widgetCors(s.config.WIDGET_ORIGINS));
+
+  if (s.forwardToOrigin) app.use(s.forwardToOrigin);
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.route('/', guideRoutes(() => s.knowledge()));
@@ -31,20 +34,24 @@ export function createApp(s: Services) {
     chatRoutes({ engine: () => s.engine, maxMessageChars: s.config.MAX_MESSAGE_CHARS, maxBodyBytes: s.config.MAX_BODY_BYTES }),
   );
 
-  app.route('/', formRoutes({ drafts: () => s.drafts, records: () => s.records, authenticate: s.staff.authenticate }));
-  app.route(
-    '/',
-    sessionRoutes({ records: () => s.records, handoff: () => s.handoff.service, events: () => s.handoff.events, closing: s.handoff.closing }),
-  );
-  app.route(
-    '/',
-    staffHandoffRoutes({ handoff: () => s.handoff.service, events: () => s.handoff.events, authenticate: s.staff.authenticate, audit: s.staff.audit, closing: s.handoff.closing }),
-  );
-  app.route('/', s.staff.routes());
-  app.route('/', ratingRoutes(() => s.ratings));
-  app.route('/', followupRoutes(() => s.followups, s.staff.authenticate));
-  app.route('/', analyticsRoutes({ analytics: () => s.analytics, unanswered: () => s.unanswered, exports: () => s.exports, authenticate: s.staff.authenticate, audit: s.staff.audit }));
-  app.route('/', assetRoutes());
+  // What needs the database, the queues or staff runs on the Node origin; the edge forwards those paths.
+  if (hasOriginServices(s)) {
+    app.route('/', formRoutes({ drafts: () => s.drafts, records: () => s.records, authenticate: s.staff.authenticate }));
+    app.route(
+      '/',
+      sessionRoutes({ records: () => s.records, handoff: () => s.handoff.service, events: () => s.handoff.events, closing: s.handoff.closing }),
+    );
+    app.route(
+      '/',
+      staffHandoffRoutes({ handoff: () => s.handoff.service, events: () => s.handoff.events, authenticate: s.staff.authenticate, audit: s.staff.audit, closing: s.handoff.closing }),
+    );
+    app.route('/', s.staff.routes());
+    app.route('/', ratingRoutes(() => s.ratings));
+    app.route('/', followupRoutes(() => s.followups, s.staff.authenticate));
+    app.route('/', analyticsRoutes({ analytics: () => s.analytics, unanswered: () => s.unanswered, exports: () => s.exports, authenticate: s.staff.authenticate, audit: s.staff.audit }));
+    app.route('/', assetRoutes());
+    if (s.config.EDGE_INGEST_TOKEN) app.route('/', edgeIngestRoutes({ db: s.database.db, token: s.config.EDGE_INGEST_TOKEN }));
+  }
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

@@ -204,6 +204,12 @@ export const VARS = {
   WORKER_LOCK_MS: { group: 'Workers', schema: int(200, 600_000), default: '30000', doc: 'Lock of a running job; a worker that dies holding it loses the lock after this and the job runs elsewhere.' },
   WORKER_STALLED_INTERVAL_MS: { group: 'Workers', schema: int(100, 600_000), default: '30000', doc: 'How often workers look for jobs whose worker died (stalled jobs) and put them back.' },
   WORKER_MAX_STALLED: { group: 'Workers', schema: int(0, 100), default: '3', doc: 'Times a job may be recovered from a dead worker before it is failed.' },
+  EDGE_INGEST_TOKEN: {
+    secret: true,
+    group: 'Edge',
+    schema: z.string().min(16, 'at least 16 characters'),
+    doc: 'Shared with the Cloudflare Workers edge (wrangler secret put EDGE_INGEST_TOKEN): the origin accepts the records of turns answered at the edge on POST /api/edge/records with this bearer token. Unset: that route is off.',
+  },
 } satisfies Record<string, Var>;
 
 type Vars = typeof VARS;

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { MiddlewareHandler } from 'hono';
 import { Answerer } from './answer/answerer.js';
 import type { Config } from './config.js';
 import { DialogueEngine } from './dialogue/engine.js';
@@ -7,6 +8,7 @@ import { ProgressAssistant, createCaseSystem, type CaseSystem } from './progress
 import { MemorySessionStore, RedisSessionStore, ResilientSessionStore, type SessionStore } from './dialogue/session.js';
 import { createHandoff, type Handoff } from './handoff/index.js';
 import type { KnowledgeBase } from './kb/load.js';
+import type { AppEnv } from './platform/http.js';
 import type { Logger } from './platform/logger.js';
 import { maskDeep } from './platform/pii.js';
 import { RedisConnections } from './platform/redis.js';
@@ -56,7 +58,20 @@ export interface Services {
   unanswered: UnansweredQuestions;
   analytics: Analytics;
   exports: Exports;
+  /** Edge only (src/edge.ts): sends origin-only routes (handoff, forms, ratings, staff, session events) to the origin before any route runs. */
+  forwardToOrigin?: MiddlewareHandler<AppEnv>;
   close(): Promise<void>;
+}
+
+/**
+ * What createApp needs. The Node wiring gives all of Services; the edge (src/edge.ts) has no SQL
+ * database or native index: its engine records through the origin and it forwards what needs them.
+ */
+export type AppServices = Pick<Services, 'config' | 'logger' | 'knowledge' | 'answerer' | 'sessions' | 'engine' | 'forwardToOrigin'> & Partial<Omit<Services, 'library' | 'close'>>;
+
+/** The origin has every capability; the edge has only the answer path. */
+export function hasOriginServices(s: AppServices): s is AppServices & Omit<Services, 'library' | 'close'> {
+  return !!(s.database && s.records && s.staff && s.handoff && s.drafts && s.ratings && s.followups && s.analytics && s.unanswered && s.exports);
 }
 
 export function knowledgeRoots(config: Config): string[] {

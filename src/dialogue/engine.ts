@@ -98,10 +98,13 @@ export interface ReplyStream {
   withdraw(reason: string): void | Promise<void>;
 }
 
+/** The records the engine writes through: the SQL store on Node, an origin-forwarding store at the edge. */
+export type DialogueRecords = Pick<ConversationRecords, 'conversationBySession' | 'openConversation' | 'addMessage' | 'updateConversation'>;
+
 export interface EngineDeps {
   answerer: Answerer;
   sessions: SessionStore;
-  records: ConversationRecords;
+  records: DialogueRecords;
   logger: Logger;
   forms?: FormsPort;
   handoff?: HandoffPort;

@@ -5,7 +5,7 @@ import type { Bm25Index } from './bm25.js';
 import type { Chunk } from './chunks.js';
 import type { HashingEmbedder, Embedder } from './embedder.js';
 import type { Tokenizer } from './tokenizer.js';
-import type { VectorIndex } from './vector-index.js';
+import type { VectorSearch } from './vector-index.js';
 import { AspectDetector, type AspectDetection } from './aspect.js';
 import { termWeight, type TermWeights } from './weights.js';
 import { NameIndex } from './names.js';
@@ -83,7 +83,7 @@ export class SearchIndex {
     readonly kb: KnowledgeBase,
     readonly chunks: Chunk[],
     readonly bm25: Bm25Index,
-    readonly vectors: VectorIndex,
+    readonly vectors: VectorSearch,
     readonly tokenizer: Tokenizer,
     readonly embedder: Embedder,
     readonly weights: TermWeights,

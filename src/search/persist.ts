@@ -76,6 +76,8 @@ export function embeddingText(c: Chunk): string {
  * the parsed knowledge base so that start-up need not parse thousands of Markdown files again.
  */
 export function saveSearchIndex(index: SearchIndex, manifest: IndexManifest, dir: string): void {
+  const vectors = index.vectors;
+  if (!(vectors instanceof VectorIndex)) throw new Error('only an hnswlib vector index can be persisted');
   const tmp = `${dir}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
@@ -84,7 +86,7 @@ export function saveSearchIndex(index: SearchIndex, manifest: IndexManifest, dir
   writeFileSync(join(tmp, 'chunks.json'), JSON.stringify(index.chunks));
   writeFileSync(join(tmp, 'bm25.json'), JSON.stringify(index.bm25.toJSON()));
   writeFileSync(join(tmp, 'weights.json'), JSON.stringify(Object.fromEntries(index.weights)));
-  index.vectors.save(join(tmp, 'vectors.hnsw'));
+  vectors.save(join(tmp, 'vectors.hnsw'));
   writeFileSync(join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 2));
   rmSync(dir, { recursive: true, force: true });
   renameSync(tmp, dir);

@@ -9,8 +9,19 @@ export interface VectorHit {
   similarity: number;
 }
 
+/**
+ * Nearest neighbours by cosine similarity: what SearchIndex needs of a vector index. hnswlib on
+ * Node; a pure-JavaScript exact search over the prebuilt vectors at the edge (src/edge/vectors.ts).
+ */
+export interface VectorSearch {
+  readonly dim: number;
+  readonly size: number;
+  /** The k most similar vectors, most similar first. */
+  search(vector: Float32Array, k: number): VectorHit[];
+}
+
 /** Approximate nearest neighbours over unit vectors (hnswlib, cosine space). */
-export class VectorIndex {
+export class VectorIndex implements VectorSearch {
   private constructor(
     private readonly index: hnswlib.HierarchicalNSW,
     readonly dim: number,
@@ -30,6 +41,11 @@ export class VectorIndex {
     index.readIndexSync(path);
     index.setEf(Math.min(EF, Math.max(50, size)));
     return new VectorIndex(index, dim, size);
+  }
+
+  /** The stored vector of item i (hnswlib keeps cosine-space vectors normalised); for the edge bundle. */
+  vector(i: number): Float32Array {
+    return Float32Array.from(this.index.getPoint(i));
   }
 
   save(path: string): void {

@@ -8,7 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config.js';
 import { classifyIntent, intentSignals } from '../../src/dialogue/intent.js';
+import type { DialogueEngine } from '../../src/dialogue/engine.js';
 import type { Reply } from '../../src/dialogue/reply.js';
+import type { KnowledgeBase } from '../../src/kb/load.js';
+import type { ConversationRecords } from '../../src/records/store.js';
 import { silentLogger } from '../../src/platform/logger.js';
 import { Library } from '../../src/search/library.js';
 import type { TokenizerOptions } from '../../src/search/tokenizer.js';
@@ -68,7 +71,7 @@ const aspectOk = (expected: Question['aspect'], got: string | null | undefined) 
  * The guide a reply serves: the one an answer cites, or the one whose application form a form
  * reply opens ("我想办个体户" starts the 个体工商户登记 form: the right service, handled).
  */
-function servedGuide(services: Services, reply: Reply): string | undefined {
+function servedGuide(services: EvalTarget, reply: Reply): string | undefined {
   if (reply.type === 'answer') return reply.citations[0]?.guideId;
   if (reply.type === 'form' && reply.form) return services.library.kb.guides.find((g) => g.form === reply.form!.formId)?.id;
   return undefined;
@@ -80,7 +83,14 @@ function percentile(xs: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
 }
 
-async function ask(services: Services, sessionId: string | null, q: string): Promise<{ reply: Reply; ranking: string[]; retrieved: string[]; ms: number }> {
+/** What the harness asks questions of: the Node services, or the edge worker with the origin's records (test/eval/edge.ts). */
+export interface EvalTarget {
+  engine: Pick<DialogueEngine, 'handle'>;
+  records: Pick<ConversationRecords, 'conversationBySession' | 'listMessages'>;
+  library: { kb: Pick<KnowledgeBase, 'byId' | 'guides'> };
+}
+
+async function ask(services: EvalTarget, sessionId: string | null, q: string): Promise<{ reply: Reply; ranking: string[]; retrieved: string[]; ms: number }> {
   const t = performance.now();
   const reply = await services.engine.handle({ sessionId, message: q, channel: 'eval' });
   const ms = performance.now() - t;
@@ -94,7 +104,7 @@ async function ask(services: Services, sessionId: string | null, q: string): Pro
   return { reply, ranking: retrieved, retrieved, ms };
 }
 
-export async function runQuestions(services: Services, questions: Question[]): Promise<Metrics> {
+export async function runQuestions(services: EvalTarget, questions: Question[]): Promise<Metrics> {
   const m = { answered: 0, hit1: 0, hit3: 0, rr: 0, aspectOk: 0, aspectN: 0, n: 0, fu: 0, fuGuide: 0, fuAspect: 0, na: 0, fa: 0, cl: 0, clOk: 0 };
   const misses: string[] = [];
   const lat: number[] = [];

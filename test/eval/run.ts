@@ -7,6 +7,7 @@
  * Writes reports/eval.json. `--quick` runs only the configuration the server uses.
  * `--llm` runs the served configuration again through the configured language model (LLM_BASE_URL,
  * LLM_MODEL, LLM_API_KEY …) and reports how its replies fared: phrased, rejected by the check, timed out.
+ * `--edge` adds the same questions asked of the Cloudflare worker in workerd (test/eval/edge.ts).
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { importGdzwfwFile } from '../../src/kb/import/run.js';
@@ -66,6 +67,12 @@ const withoutBigrams = { ...DEFAULT_TOKENIZER, bigrams: false };
 const served = await measure(`42 guides, words${DEFAULT_TOKENIZER.bigrams ? ' + bigrams' : ''} (served)`, ['knowledge'], main, DEFAULT_TOKENIZER);
 rows.push(row(served.name, served.metrics));
 report.main = served.metrics;
+if (args.has('--edge')) {
+  const { measureEdge } = await import('./edge.js');
+  const edge = await measureEdge(main);
+  rows.push(row('42 guides, edge (workerd: jieba-wasm, exact cosine, KV sessions; over HTTP)', edge));
+  report.edge = edge;
+}
 if (!quick) {
   const alt = DEFAULT_TOKENIZER.bigrams ? withoutBigrams : withBigrams;
   const other = await measure(`42 guides, words${alt.bigrams ? ' + bigrams' : ' only'}`, ['knowledge'], main, alt);

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { sharedLibrary } from '../../test/support/library.js';
+import { readJsonl, type Question } from '../../test/eval/harness.js';
+import { VectorIndex } from '../search/vector-index.js';
+import { normalize } from '../search/embedder.js';
+import { FlatVectorIndex, chooseEncoding, encodeVectors } from './vectors.js';
+
+/** A deterministic pseudo-random unit vector, sparse when `density` < 1. */
+function vector(seed: number, dim: number, density = 1): Float32Array {
+  let s = seed * 2654435761;
+  const rnd = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const v = new Float32Array(dim);
+  for (let i = 0; i < dim; i++) if (rnd() < density) v[i] = rnd() * 2 - 1;
+  return normalize(v);
+}
+
+function bruteForce(vectors: Float32Array[], q: Float32Array, k: number) {
+  const qn = normalize(Float32Array.from(q));
+  return vectors
+    .map((v, index) => ({ index, similarity: v.reduce((s, x, d) => s + x * qn[d], 0) }))
+    .sort((a, b) => b.similarity - a.similarity || a.index - b.index)
+    .slice(0, k);
+}
+
+describe('edge vector index (exact cosine over the prebuilt vectors)', () => {
+  const dim = 64;
+  const dense = Array.from({ length: 300 }, (_, i) => vector(i + 1, dim));
+  const sparse = Array.from({ length: 300 }, (_, i) => vector(i + 1000, dim, 0.15));
+
+  it('chooses sparse storage for mostly-zero vectors and dense otherwise', () => {
+    expect(chooseEncoding(dense, dim)).toBe('dense');
+    expect(chooseEncoding(sparse, dim)).toBe('sparse');
+    expect(encodeVectors(sparse, dim, 'sparse').byteLength).toBeLessThan(encodeVectors(sparse, dim, 'dense').byteLength / 2);
+  });
+
+  it.each(['dense', 'sparse'] as const)('%s: returns exactly the brute-force top k, most similar first', (encoding) => {
+    const vectors = encoding === 'dense' ? dense : sparse;
+    const index = FlatVectorIndex.decode(encodeVectors(vectors, dim, encoding));
+    expect(index.size).toBe(300);
+    expect(index.encoding).toBe(encoding);
+    for (let q = 0; q < 20; q++) {
+      const query = vector(5000 + q, dim);
+      const got = index.search(query, 25);
+      const want = bruteForce(vectors, query, 25);
+      expect(got.map((h) => h.index)).toEqual(want.map((h) => h.index));
+      got.forEach((h, i) => expect(h.similarity).toBeCloseTo(want[i].similarity, 6));
+    }
+  });
+
+  it('int8: similarities within 0.01 of float32', () => {
+    const index = FlatVectorIndex.decode(encodeVectors(dense, dim, 'int8'));
+    const exact = FlatVectorIndex.decode(encodeVectors(dense, dim, 'dense'));
+    const q = vector(42, dim);
+    const a = exact.search(q, 300);
+    const b = new Map(index.search(q, 300).map((h) => [h.index, h.similarity]));
+    for (const h of a) expect(Math.abs(h.similarity - b.get(h.index)!)).toBeLessThan(0.01);
+  });
+
+  it('handles k beyond the size, an empty index, and a query of the wrong dimension', () => {
+    const index = FlatVectorIndex.decode(encodeVectors(dense.slice(0, 3), dim, 'dense'));
+    expect(index.search(vector(1, dim), 10)).toHaveLength(3);
+    expect(FlatVectorIndex.decode(encodeVectors([], dim, 'dense')).search(vector(1, dim), 5)).toEqual([]);
+    expect(() => index.search(new Float32Array(dim + 1), 2)).toThrow(/dimensions/);
+    expect(() => FlatVectorIndex.decode(new Uint8Array(32))).toThrow(/magic/);
+  });
+
+  it('on the real index, finds every neighbour hnswlib finds or a closer one, for every eval question', async () => {
+    const library = await sharedLibrary();
+    const idx = library.current;
+    const hnsw = idx.vectors as VectorIndex;
+    const stored = Array.from({ length: hnsw.size }, (_, i) => hnsw.vector(i));
+    const flat = FlatVectorIndex.decode(encodeVectors(stored, hnsw.dim, chooseEncoding(stored, hnsw.dim)));
+    const questions = readJsonl<Question>('test/eval/questions.jsonl').map((q) => q.q);
+    let shared = 0;
+    for (const q of questions) {
+      const v = await idx.embedQuery(q);
+      const a = hnsw.search(v, 60);
+      const b = flat.search(v, 60);
+      // Exact search is never worse at any rank (hnswlib is approximate and sometimes misses one).
+      a.forEach((h, i) => expect(b[i].similarity).toBeGreaterThanOrEqual(h.similarity - 1e-5));
+      const inB = new Set(b.map((h) => h.index));
+      shared += a.filter((h) => inB.has(h.index)).length / a.length;
+    }
+    const overlap = shared / questions.length;
+    console.log(`hnswlib top-60 vs exact top-60 over ${questions.length} eval questions: ${(overlap * 100).toFixed(2)}% shared`);
+    expect(overlap).toBeGreaterThan(0.98);
+  });
+});
