@@ -1,62 +1,30 @@
-import { OpenAPIHono } from '@hono/zod-openapi';
-import { requestId } from 'hono/request-id';
 import { analyticsRoutes } from './analytics/routes.js';
+import { createCoreApp } from './app-core.js';
 import { assetRoutes } from './channels/web/assets.js';
-import { chatRoutes } from './channels/web/chat.js';
-import { formRoutes } from './forms/routes.js';
-import { guidePages } from './kb/page.js';
-import { sessionRoutes, staffHandoffRoutes } from './handoff/index.js';
-import { guideRoutes } from './kb/routes.js';
-import { searchRoutes } from './search/routes.js';
-import { widgetCors } from './platform/cors.js';
-import { errorHandler, notFoundHandler, requestLogging, validationHook, type AppEnv } from './platform/http.js';
-import { followupRoutes, ratingRoutes } from './ratings/routes.js';
 import { edgeIngestRoutes } from './edge/ingest.js';
-import { hasOriginServices, type AppServices } from './services.js';
+import { formRoutes } from './forms/routes.js';
+import { sessionRoutes, staffHandoffRoutes } from './handoff/index.js';
+import { followupRoutes, ratingRoutes } from './ratings/routes.js';
+import type { Services } from './services.js';
 
-/** One Hono app with every capability's routes mounted; the same app serves Node and the edge. */
-export function createApp(s: AppServices) {
-  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-  app.use(requestId());
-  app.use(requestLogging(s.logger));
-  app.onError(errorHandler(s.logger));
-  app.notFound(notFoundHandler);
-  app.use('/api/*', widgetCors(s.config.WIDGET_ORIGINS));
-
-  if (s.forwardToOrigin) app.use(s.forwardToOrigin);
-
-  app.get('/healthz', (c) => c.json({ status: 'ok' }));
-  app.route('/', guideRoutes(() => s.knowledge()));
-  app.route('/', guidePages(() => s.knowledge()));
-  app.route('/', searchRoutes(s.answerer));
+/**
+ * The Node origin's app: the shared core (the answer path, as the edge serves it) with every
+ * capability that needs the database, the queues or staff mounted on it.
+ */
+export function createApp(s: Services) {
+  const app = createCoreApp(s);
+  app.route('/', formRoutes({ drafts: () => s.drafts, records: () => s.records, authenticate: s.staff.authenticate }));
+  app.route('/', sessionRoutes({ records: () => s.records, handoff: () => s.handoff.service, events: () => s.handoff.events, closing: s.handoff.closing }));
   app.route(
     '/',
-    chatRoutes({ engine: () => s.engine, maxMessageChars: s.config.MAX_MESSAGE_CHARS, maxBodyBytes: s.config.MAX_BODY_BYTES }),
+    staffHandoffRoutes({ handoff: () => s.handoff.service, events: () => s.handoff.events, authenticate: s.staff.authenticate, audit: s.staff.audit, closing: s.handoff.closing }),
   );
-
-  // What needs the database, the queues or staff runs on the Node origin; the edge forwards those paths.
-  if (hasOriginServices(s)) {
-    app.route('/', formRoutes({ drafts: () => s.drafts, records: () => s.records, authenticate: s.staff.authenticate }));
-    app.route(
-      '/',
-      sessionRoutes({ records: () => s.records, handoff: () => s.handoff.service, events: () => s.handoff.events, closing: s.handoff.closing }),
-    );
-    app.route(
-      '/',
-      staffHandoffRoutes({ handoff: () => s.handoff.service, events: () => s.handoff.events, authenticate: s.staff.authenticate, audit: s.staff.audit, closing: s.handoff.closing }),
-    );
-    app.route('/', s.staff.routes());
-    app.route('/', ratingRoutes(() => s.ratings));
-    app.route('/', followupRoutes(() => s.followups, s.staff.authenticate));
-    app.route('/', analyticsRoutes({ analytics: () => s.analytics, unanswered: () => s.unanswered, exports: () => s.exports, authenticate: s.staff.authenticate, audit: s.staff.audit }));
-    app.route('/', assetRoutes());
-    if (s.config.EDGE_INGEST_TOKEN) app.route('/', edgeIngestRoutes({ db: s.database.db, token: s.config.EDGE_INGEST_TOKEN }));
-  }
-
-  app.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: { title: 'govchat API', version: '1', description: 'Government-services assistant: chat, guides, forms, handoff, staff.' },
-  });
+  app.route('/', s.staff.routes());
+  app.route('/', ratingRoutes(() => s.ratings));
+  app.route('/', followupRoutes(() => s.followups, s.staff.authenticate));
+  app.route('/', analyticsRoutes({ analytics: () => s.analytics, unanswered: () => s.unanswered, exports: () => s.exports, authenticate: s.staff.authenticate, audit: s.staff.audit }));
+  app.route('/', assetRoutes());
+  if (s.config.EDGE_INGEST_TOKEN) app.route('/', edgeIngestRoutes({ db: s.database.db, token: s.config.EDGE_INGEST_TOKEN }));
   return app;
 }
 

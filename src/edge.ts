@@ -1,5 +1,5 @@
 /**
- * Cloudflare Workers entry: the same Hono app as the Node server (createApp), answering from the
+ * Cloudflare Workers entry: the same Hono app as the Node server (createCoreApp, which createApp extends on the origin), answering from the
  * knowledge base built ahead of time (npm run edge:build → dist/edge/), with edge implementations
  * behind the same interfaces — jieba-wasm for segmentation, an exact cosine search over the
  * prebuilt vectors, sessions in Workers KV, turn records sent to the origin — and everything that
@@ -14,7 +14,7 @@ import manifest from 'edge-bundle:manifest.json';
 import vectors from 'edge-bundle:vectors.bin';
 import weights from 'edge-bundle:weights.json';
 import { Answerer } from './answer/answerer.js';
-import { createApp } from './app.js';
+import { createCoreApp } from './app-core.js';
 import { ConfigError } from './config.js';
 import { edgeRequest } from './edge/context.js';
 import { EdgeDialogue } from './edge/engine.js';
@@ -31,7 +31,7 @@ import type { SearchIndex } from './search/hybrid.js';
 import { OpenAIEmbedder } from './search/openai-embedder.js';
 
 interface Edge {
-  app: ReturnType<typeof createApp>;
+  app: ReturnType<typeof createCoreApp>;
   records: EdgeRecords;
   logger: ReturnType<typeof createEdgeLogger>;
   originPaths: string[];
@@ -54,7 +54,7 @@ function boot(env: EdgeEnv): Edge {
   const sessions = new KvSessionStore(env.SESSIONS, vars.SESSION_TTL_SECONDS);
   const records = new EdgeRecords(env.SESSIONS, origin, logger, vars.SESSION_TTL_SECONDS);
   const engine = new EdgeDialogue({ answerer, sessions, records, logger, origin });
-  const app = createApp({ config, logger, knowledge: () => current().kb, answerer, sessions, engine, forwardToOrigin: originForwarding(origin, vars.ORIGIN_PATHS) });
+  const app = createCoreApp({ config, logger, knowledge: () => current().kb, answerer, engine, forwardToOrigin: originForwarding(origin, vars.ORIGIN_PATHS) });
   return {
     app,
     records,

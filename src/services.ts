@@ -63,17 +63,6 @@ export interface Services {
   close(): Promise<void>;
 }
 
-/**
- * What createApp needs. The Node wiring gives all of Services; the edge (src/edge.ts) has no SQL
- * database or native index: its engine records through the origin and it forwards what needs them.
- */
-export type AppServices = Pick<Services, 'config' | 'logger' | 'knowledge' | 'answerer' | 'sessions' | 'engine' | 'forwardToOrigin'> & Partial<Omit<Services, 'library' | 'close'>>;
-
-/** The origin has every capability; the edge has only the answer path. */
-export function hasOriginServices(s: AppServices): s is AppServices & Omit<Services, 'library' | 'close'> {
-  return !!(s.database && s.records && s.staff && s.handoff && s.drafts && s.ratings && s.followups && s.analytics && s.unanswered && s.exports);
-}
-
 export function knowledgeRoots(config: Config): string[] {
   return [config.KNOWLEDGE_DIR, ...config.KNOWLEDGE_EXTRA_DIRS];
 }

@@ -1,0 +1,46 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { requestId } from 'hono/request-id';
+import { chatRoutes } from './channels/web/chat.js';
+import { guidePages } from './kb/page.js';
+import { guideRoutes } from './kb/routes.js';
+import { searchRoutes } from './search/routes.js';
+import { widgetCors } from './platform/cors.js';
+import { errorHandler, notFoundHandler, requestLogging, validationHook, type AppEnv } from './platform/http.js';
+import type { Services } from './services.js';
+
+/**
+ * What the answer path needs: the Node origin gives all of Services, the edge (src/edge.ts) only
+ * these, with `forwardToOrigin` sending everything else (forms, handoff, staff, ratings) to the origin.
+ */
+export type CoreServices = Pick<Services, 'config' | 'logger' | 'knowledge' | 'answerer' | 'engine' | 'forwardToOrigin'>;
+
+/**
+ * The Hono app every deployment shares: request ids, logging, the error shape, CORS, health, the
+ * guides and their pages, search and chat, the OpenAPI document. It imports nothing that needs
+ * Node (SQL, Redis, native indexes), so the edge bundles it as it is.
+ */
+export function createCoreApp(s: CoreServices) {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  app.use(requestId());
+  app.use(requestLogging(s.logger));
+  app.onError(errorHandler(s.logger));
+  app.notFound(notFoundHandler);
+  app.use('/api/*', widgetCors(s.config.WIDGET_ORIGINS));
+
+  if (s.forwardToOrigin) app.use(s.forwardToOrigin);
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.route('/', guideRoutes(() => s.knowledge()));
+  app.route('/', guidePages(() => s.knowledge()));
+  app.route('/', searchRoutes(s.answerer));
+  app.route('/', chatRoutes({ engine: () => s.engine, maxMessageChars: s.config.MAX_MESSAGE_CHARS, maxBodyBytes: s.config.MAX_BODY_BYTES }));
+
+  // The document is made when asked for, from every route mounted by then (the origin mounts more).
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'govchat API', version: '1', description: 'Government-services assistant: chat, guides, forms, handoff, staff.' },
+  });
+  return app;
+}
+
+export type CoreApp = ReturnType<typeof createCoreApp>;
