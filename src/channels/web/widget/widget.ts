@@ -381,7 +381,14 @@ export class ChatWidget {
     append(li, renderCitations(reply.citations ?? [], this.t, this.o.origin));
     if (reply.form?.draftId) {
       this.forms.get(reply.form.draftId)?.retire();
-      const card = new FormCard(reply.form, { t: this.t, api: this.api, origin: this.o.origin, session: () => this.store.sessionId, announce: (s) => this.announce(s) });
+      const card = new FormCard(reply.form, {
+        t: this.t,
+        api: this.api,
+        origin: this.o.origin,
+        session: () => this.store.sessionId,
+        announce: (s) => this.announce(s),
+        onConfirmed: () => void this.catchUp(),
+      });
       this.forms.set(reply.form.draftId, card);
       li.appendChild(card.el);
     }
@@ -423,6 +430,22 @@ export class ChatWidget {
     if (m.ratingRequested) li.appendChild(this.ratingCard(m.id));
     this.log.appendChild(li);
     this.scrollToEnd();
+  }
+
+  /**
+   * What the server said outside a chat reply (a confirmed complaint form queued to staff, a
+   * 差评 asking for help): system and staff messages after the last one shown, and the handoff.
+   */
+  private async catchUp(): Promise<void> {
+    const session = this.store.sessionId;
+    if (!session) return;
+    try {
+      const r = await this.api.messages(session, this.lastId ?? undefined);
+      for (const m of r.items) this.incoming(m);
+      this.handoff.update(r.handoff);
+    } catch {
+      /* Nothing new can be shown now; the next reply carries the handoff state. */
+    }
   }
 
   /** A message pushed by the server while the conversation is with staff. */
