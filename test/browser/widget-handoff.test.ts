@@ -135,6 +135,27 @@ describe('转人工', () => {
     expect(await answer.locator('.cite-name').textContent()).toBe('来源：居民身份证补领 · 收费标准');
   });
 
+  it('moves the citizen up the queue live as staff take those ahead, and counts staff messages while the panel is closed', async () => {
+    const first = await h.openDemo();
+    const ahead = await waiting(first);
+    const second = await h.openDemo(await h.newPage());
+    const mine = await waiting(second);
+    await expect.poll(() => bar(second).textContent()).toMatch(/您前面还有 1 位，预计等待约 \d+ 分钟/);
+    await second.locator('button[aria-label="关闭对话窗口"]').click();
+
+    expect((await staff('police', 'POST', `/api/staff/conversations/${ahead}/claim`)).status).toBe(200);
+    await expect.poll(() => bar(second).textContent()).toMatch(/您是下一位，预计等待约 \d+ 分钟/);
+    expect((await staff('police2', 'POST', `/api/staff/conversations/${mine}/claim`)).status).toBe(200);
+    await staff('police2', 'POST', `/api/staff/conversations/${mine}/messages`, { text: '您好，我是李警官。' });
+    // The panel is closed: the button says how many new messages wait (the greeting and the reply).
+    await expect.poll(() => second.locator('.launcher .badge .sr-only').textContent()).toBe('2 条新消息');
+    expect(await second.getByRole('button', { name: '在线咨询 2 条新消息' }).count()).toBe(1);
+    await second.locator('govchat-assistant .launcher').click();
+    expect(await second.locator('.launcher .badge').isHidden()).toBe(true);
+    expect(await second.locator('.msg.staff .bubble').last().textContent()).toBe('您好，我是李警官。');
+    await second.context().close();
+  });
+
   it('passes axe while waiting in 长辈模式', async () => {
     const page = await h.openDemo();
     await page.locator('govchat-assistant .launcher').click();
