@@ -1,5 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import { Hono } from 'hono';
+import { raw } from 'hono/html';
 import type { FC } from 'hono/jsx';
 import { ASPECTS } from './aspects.js';
 import { sectionBlocks, type Block } from '../answer/blocks.js';
@@ -49,7 +50,9 @@ const Layout: FC<{ title: string; children?: unknown }> = ({ title, children }) 
       <meta charset="utf-8" />
       <meta name="viewport" content="width=device-width, initial-scale=1" />
       <title>{title}</title>
-      <style>{STYLE}</style>
+      {/* Raw: JSX escapes text children, and &quot; inside <style> is not a quote to CSS, so
+          the font rule (its "PingFang SC" …) would be dropped. STYLE is a constant of ours. */}
+      <style>{raw(STYLE)}</style>
     </head>
     <body>
       <main>{children as never}</main>

@@ -11,7 +11,10 @@ import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import { buildWidget } from '../../scripts/widget-build.mjs';
-import { testApp, type TestApp } from '../support/app.js';
+import { testApp, type TestApp, type TestAppOptions } from '../support/app.js';
+import { deletePrefix, testPrefix } from '../support/redis.js';
+import { testRedisUrl } from '../support/services.js';
+import { ensureStaff } from '../support/staff.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
@@ -110,19 +113,33 @@ export interface DemoHarness {
 
 export const DESKTOP = { width: 1280, height: 800 };
 
+export interface DemoOptions extends TestAppOptions {
+  /** The handoff on the real Redis (REDIS_URL or 127.0.0.1:6379) under a key prefix of its own, removed at close. */
+  redis?: boolean;
+  /** The test staff accounts (test/support/staff.ts), for logging in through the staff API. */
+  staff?: boolean;
+}
+
 /**
  * The real govchat app on a real socket with its demo page, and one Chromium. New pages are
  * slow to make on a busy machine, so tests reuse one page per kind of device and start each
  * time from empty storage — all the widget keeps, so a new browser is no different.
  */
-export async function startDemo(): Promise<DemoHarness> {
+export async function startDemo(opts: DemoOptions = {}): Promise<DemoHarness> {
   await ensureWidgetBuilt();
-  const [t, browser] = await Promise.all([testApp(), launchChromium()]);
+  const { redis, staff, ...appOpts } = opts;
+  const redisUrl = redis ? await testRedisUrl() : null;
+  const prefix = testPrefix();
+  const env = { ...appOpts.env, ...(redisUrl ? { REDIS_URL: redisUrl, REDIS_PREFIX: prefix } : {}) };
+  const [t, browser] = await Promise.all([testApp({ ...appOpts, env }), launchChromium()]);
+  if (staff) await ensureStaff(t.services);
   const srv = await listen(t.app.fetch);
   const errors: string[] = [];
   const newPage = async (opts: BrowserContextOptions = {}) => {
     const context = await browser.newContext({ viewport: DESKTOP, locale: 'zh-CN', ...opts });
     const page = await context.newPage();
+    // Fail a step with its own message well inside the test's time, not as a bare test timeout.
+    page.setDefaultTimeout(10_000);
     page.on('pageerror', (e) => errors.push(e.message));
     return page;
   };
@@ -147,6 +164,7 @@ export async function startDemo(): Promise<DemoHarness> {
       await browser.close();
       await srv.close();
       await t.dispose();
+      if (redisUrl) await deletePrefix(redisUrl, prefix);
     },
   };
 }

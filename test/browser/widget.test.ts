@@ -97,6 +97,20 @@ describe('asking a question', () => {
   });
 });
 
+describe('the guide page a citation links to', () => {
+  it('gets its whole stylesheet: 18 px text in the fonts named, not the browser’s default', async () => {
+    const page = await h.openDemo();
+    await page.goto(`${h.srv.origin}/guides/id-card-replacement#fee`);
+    const body = await page.evaluate(() => {
+      const s = getComputedStyle(document.body);
+      return { size: s.fontSize, family: s.fontFamily, margin: s.marginTop, lineHeight: s.lineHeight };
+    });
+    // One rule sets all four: an escaped quote in it (&quot;PingFang SC&quot;) drops it whole.
+    expect(body).toEqual({ size: '18px', family: 'system-ui, "PingFang SC", "Microsoft YaHei", "WenQuanYi Micro Hei", sans-serif', margin: '0px', lineHeight: '30.6px' });
+    expect(await page.locator('#fee h2').textContent()).toBe('收费标准');
+  });
+});
+
 describe('the session', () => {
   it('is remembered across a reload: the conversation is shown again and follow-ups still work', async () => {
     const page = await h.openDemo();

@@ -31,6 +31,7 @@ export interface RatingResult {
   level: number;
   levelName: string;
   replaced: boolean;
+  editableUntil?: string;
   followup: { id: string; status: string; dueAt: string } | null;
 }
 

@@ -10,6 +10,8 @@ export interface FormDeps {
   origin: string;
   session(): string | null;
   announce(text: string): void;
+  /** A draft was confirmed: what the server did next (a 12345 complaint is queued to staff) is fetched. */
+  onConfirmed?(view: FormView): void;
 }
 
 type Control = HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
@@ -32,6 +34,9 @@ export class FormCard {
 
   constructor(view: FormView, private readonly d: FormDeps) {
     this.view = view;
+    // The reply's messages for this turn (a wrong ID number said in the chat); the whole draft
+    // fetched next carries none, and they must stay by their fields until corrected.
+    for (const f of view.fields) if (f.error) this.errors[f.name] = f.error;
     const titleId = uid('form');
     this.el = h('section', { class: 'card form-card', 'aria-labelledby': titleId, 'data-draft': view.draftId });
     this.el.dataset.titleId = titleId;
@@ -60,11 +65,16 @@ export class FormCard {
       // Only if the citizen has not started typing: their edits are never overwritten.
       if (!this.dirty()) {
         this.view = whole;
-        this.render();
+        this.render(this.focusedField());
       }
     } catch {
       /* The masked reply values stay; untouched fields are not sent back. */
     }
+  }
+
+  /** The field the citizen is in, so a re-render puts them back there. */
+  private focusedField(): string | undefined {
+    return [...this.controls].find(([, c]) => c === (this.el.getRootNode() as ShadowRoot).activeElement)?.[0];
   }
 
   private state(): 'open' | 'confirmed' | 'cancelled' {
@@ -101,7 +111,7 @@ export class FormCard {
     }
     if (state === 'confirmed') {
       const summary = h('ul', { class: 'summary' });
-      for (const f of v.fields) if (f.value) summary.appendChild(h('li', {}, h('b', {}, `${f.label}：`), f.value));
+      for (const f of v.fields) if (f.value) summary.appendChild(h('li', {}, h('b', {}, `${f.label}：`), shown(f)));
       const href = safeUrl(v.url, this.d.origin);
       append(
         this.el,
@@ -178,7 +188,7 @@ export class FormCard {
     const session = this.d.session();
     if (this.busy || !session) return;
     this.busy = true;
-    const focused = [...this.controls].find(([, c]) => c === (this.el.getRootNode() as ShadowRoot).activeElement)?.[0];
+    const focused = this.focusedField();
     try {
       const changes = this.changes();
       if (Object.keys(changes).length) {
@@ -192,6 +202,7 @@ export class FormCard {
         this.d.announce(this.d.t.confirmed);
         (this.el.querySelector('a') ?? this.el.querySelector('h3'))?.setAttribute('tabindex', '-1');
         (this.el.querySelector('a') as HTMLElement | null)?.focus();
+        this.d.onConfirmed?.(this.view);
         return;
       }
       this.render(focused);
@@ -227,4 +238,18 @@ export class FormCard {
     this.d.announce(text);
     if (focused) this.controls.get(focused)?.focus();
   }
+}
+
+/**
+ * A confirmed value as the summary shows it: ID and phone numbers masked as in the chat (the
+ * screen of a shared or public computer is seen by others; the draft keeps the whole value).
+ */
+function shown(f: FormField): string {
+  const v = f.value ?? '';
+  if (f.type === 'id_number' && v.length > 8) return v.slice(0, 4) + '*'.repeat(v.length - 8) + v.slice(-4);
+  if (f.type === 'phone') {
+    const d = v.replace(/\D/g, '');
+    if (d.length >= 7) return `${d.slice(0, 3)}****${d.slice(-4)}`;
+  }
+  return v;
 }

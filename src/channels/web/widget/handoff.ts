@@ -12,6 +12,10 @@ export interface HandoffDeps {
   onMessage(m: SessionMessage): void;
   onStatus(view: HandoffView | null, previous: HandoffView | null): void;
   announce(text: string): void;
+  /** Fetches and shows the server's messages since the last one shown; false if it could not. */
+  refresh(): Promise<boolean>;
+  /** Where focus goes when the button it was on goes away (取消排队 pressed). */
+  refocus(): void;
 }
 
 /**
@@ -74,10 +78,14 @@ export class HandoffController {
   private async cancel(): Promise<void> {
     const session = this.d.session();
     if (!session) return;
+    const hadFocus = this.bar.contains((this.bar.getRootNode() as ShadowRoot).activeElement);
     try {
       const r = await this.d.api.cancelHandoff(session);
-      if (r.text) this.d.onMessage({ id: `local-cancel-${Date.now()}`, role: 'system', type: 'handoff', text: r.text, author: null });
       this.update(r.handoff);
+      if (hadFocus) this.d.refocus();
+      // The server stored its notice and may already have sent it over the events stream: show
+      // the stored one (by its id, so once); only if it cannot be fetched, the text answered.
+      if (r.text && !(await this.d.refresh())) this.d.onMessage({ id: `local-cancel-${Date.now()}`, role: 'system', type: 'handoff', text: r.text, author: null });
     } catch (e) {
       this.d.announce(e instanceof Error && e.message !== 'network' ? e.message : this.d.t.networkError);
     }

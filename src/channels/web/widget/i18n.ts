@@ -60,6 +60,9 @@ const zh = {
   rateSubmit: '提交评价',
   ratePick: '请先选择一个评价等级。',
   rateThanks: (name: string) => `感谢您的评价：${name}。`,
+  rateUpdated: (name: string) => `已为您修改评价：${name}。`,
+  rateChange: '修改评价',
+  rateChangeSubmit: '提交修改',
   rateFollowup: (date: string) => `我们会认真核实，并在 ${date} 前答复您。`,
   levels: { 5: '非常满意', 4: '满意', 3: '基本满意', 2: '不满意', 1: '非常不满意' } as Record<number, string>,
   sections: {
@@ -137,6 +140,9 @@ const en: Strings = {
   rateSubmit: 'Send rating',
   ratePick: 'Please choose a rating first.',
   rateThanks: (name: string) => `Thank you for your rating: ${name}.`,
+  rateUpdated: (name: string) => `Your rating is changed to: ${name}.`,
+  rateChange: 'Change my rating',
+  rateChangeSubmit: 'Send the change',
   rateFollowup: (date: string) => `We will look into it and answer you by ${date}.`,
   levels: { 5: 'Very satisfied 非常满意', 4: 'Satisfied 满意', 3: 'Fairly satisfied 基本满意', 2: 'Dissatisfied 不满意', 1: 'Very dissatisfied 非常不满意' },
   sections: {

@@ -3,7 +3,7 @@ import { append, chatIcon, clear, h, srOnly } from './dom.js';
 import { FormCard } from './form.js';
 import { HandoffController } from './handoff.js';
 import { strings, type Strings } from './i18n.js';
-import { RatingCard } from './rating.js';
+import { RatingCard, type Rated } from './rating.js';
 import { renderBlocks, renderCitations, renderSuggestions } from './render.js';
 import { WidgetStorage } from './storage.js';
 import { CSS } from './styles.js';
@@ -19,7 +19,7 @@ export interface WidgetOptions {
 }
 
 /** What is kept of the conversation in sessionStorage (see storage.ts). */
-type Entry = { k: 'c'; text: string } | { k: 'r'; reply: Reply } | { k: 'm'; m: SessionMessage } | { k: 'rated'; forId: string; text: string };
+type Entry = { k: 'c'; text: string } | { k: 'r'; reply: Reply } | { k: 'm'; m: SessionMessage } | ({ k: 'rated'; forId: string } & Rated);
 
 interface Streaming {
   li: HTMLElement;
@@ -51,7 +51,7 @@ export class ChatWidget {
   private entries: Entry[] = [];
   private readonly shown = new Set<string>();
   private readonly forms = new Map<string, FormCard>();
-  private readonly rated = new Map<string, string>();
+  private readonly rated = new Map<string, Rated>();
   private lastId: string | null = null;
   private suggestions: HTMLElement | null = null;
   private busy = false;
@@ -90,6 +90,8 @@ export class ChatWidget {
       onMessage: (m) => this.incoming(m),
       onStatus: () => {},
       announce: (s) => this.announce(s),
+      refresh: () => this.catchUp(),
+      refocus: () => this.focusComposer(),
     });
 
     this.log = h('ol', { class: 'log', 'aria-label': t.log, tabindex: '-1' });
@@ -215,14 +217,14 @@ export class ChatWidget {
   }
 
   private save(): void {
-    this.store.saveTranscript([...this.entries, ...[...this.rated].map(([forId, text]): Entry => ({ k: 'rated', forId, text }))]);
+    this.store.saveTranscript([...this.entries, ...[...this.rated].map(([forId, rated]): Entry => ({ k: 'rated', forId, ...rated }))]);
   }
 
   // ---- conversation -----------------------------------------------------------------------
 
   private async restore(): Promise<void> {
     const cached = this.store.transcript<Entry>();
-    for (const e of cached) if (e.k === 'rated') this.rated.set(e.forId, e.text);
+    for (const e of cached) if (e.k === 'rated') this.rated.set(e.forId, { text: e.text, level: e.level, comment: e.comment, until: e.until });
     const session = this.store.sessionId;
     if (session) {
       try {
@@ -381,7 +383,14 @@ export class ChatWidget {
     append(li, renderCitations(reply.citations ?? [], this.t, this.o.origin));
     if (reply.form?.draftId) {
       this.forms.get(reply.form.draftId)?.retire();
-      const card = new FormCard(reply.form, { t: this.t, api: this.api, origin: this.o.origin, session: () => this.store.sessionId, announce: (s) => this.announce(s) });
+      const card = new FormCard(reply.form, {
+        t: this.t,
+        api: this.api,
+        origin: this.o.origin,
+        session: () => this.store.sessionId,
+        announce: (s) => this.announce(s),
+        onConfirmed: () => void this.catchUp(),
+      });
       this.forms.set(reply.form.draftId, card);
       li.appendChild(card.el);
     }
@@ -398,9 +407,11 @@ export class ChatWidget {
         api: this.api,
         session: () => this.store.sessionId,
         announce: (s) => this.announce(s),
-        onRated: (id, text) => {
-          this.rated.set(id, text);
+        onRated: (id, rated) => {
+          this.rated.set(id, rated);
           this.save();
+          // A 差评 asking for help is put in front of a person: show that at once.
+          void this.catchUp();
         },
       },
       this.rated.get(forId),
@@ -423,6 +434,24 @@ export class ChatWidget {
     if (m.ratingRequested) li.appendChild(this.ratingCard(m.id));
     this.log.appendChild(li);
     this.scrollToEnd();
+  }
+
+  /**
+   * What the server said outside a chat reply (a confirmed complaint form queued to staff, a
+   * 差评 asking for help): system and staff messages after the last one shown, and the handoff.
+   */
+  private async catchUp(): Promise<boolean> {
+    const session = this.store.sessionId;
+    if (!session) return false;
+    try {
+      const r = await this.api.messages(session, this.lastId ?? undefined);
+      for (const m of r.items) this.incoming(m);
+      this.handoff.update(r.handoff);
+      return true;
+    } catch {
+      // Nothing new can be shown now; the next reply carries the handoff state.
+      return false;
+    }
   }
 
   /** A message pushed by the server while the conversation is with staff. */
