@@ -3,6 +3,7 @@ import { requestId } from 'hono/request-id';
 import { analyticsRoutes } from './analytics/routes.js';
 import { assetRoutes } from './channels/web/assets.js';
 import { chatRoutes } from './channels/web/chat.js';
+import { wechatMpRoutes } from './channels/wechat/mp.js';
 import { formRoutes } from './forms/routes.js';
 import { guidePages } from './kb/page.js';
 import { sessionRoutes, staffHandoffRoutes } from './handoff/index.js';
@@ -44,6 +45,7 @@ export function createApp(s: Services) {
   app.route('/', ratingRoutes(() => s.ratings));
   app.route('/', followupRoutes(() => s.followups, s.staff.authenticate));
   app.route('/', analyticsRoutes({ analytics: () => s.analytics, unanswered: () => s.unanswered, exports: () => s.exports, authenticate: s.staff.authenticate, audit: s.staff.audit }));
+  app.route('/', wechatMpRoutes({ token: s.config.WECHAT_MP_TOKEN, engine: () => s.engine, wechat: () => s.wechat, records: () => s.records, handoff: () => s.handoff.service, replyTimeoutMs: s.config.WECHAT_MP_REPLY_TIMEOUT_MS, maxMessageChars: s.config.MAX_MESSAGE_CHARS, logger: s.logger }));
   app.route('/', assetRoutes());
 
   app.doc31('/openapi.json', {
