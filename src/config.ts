@@ -219,7 +219,7 @@ export const VARS = {
     default: '4000',
     doc: 'How long the webhook waits for an answer before replying "success" and sending the answer as a customer-service message (WeChat allows 5 s).',
   },
-  WECHATY_PUPPET: { group: 'WeChat', schema: z.string().regex(/^[@\w./-]+$/, 'a puppet package name such as wechaty-puppet-service'), doc: 'Wechaty puppet for npm run wechat: wechaty-puppet-service (with its token; comes with wechaty), another installed puppet, or wechaty-puppet-mock for a trial without an account.' },
+  WECHATY_PUPPET: { group: 'WeChat', schema: z.string().regex(/^(@[\w.-]+\/)?wechaty-puppet-[\w.-]+$/, 'a puppet package name such as wechaty-puppet-service'), doc: 'Wechaty puppet for npm run wechat: wechaty-puppet-service (with its token; comes with wechaty), another installed puppet, or wechaty-puppet-mock for a trial without an account.' },
   WECHATY_PUPPET_SERVICE_TOKEN: { secret: true, group: 'WeChat', schema: z.string().min(1), doc: 'Token of the puppet service (wechaty-puppet-service), if the puppet needs one.' },
 } satisfies Record<string, Var>;
 

@@ -2,9 +2,15 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { bullPrefix } from '../src/handoff/bullmq-queue.js';
 import type { Logger } from '../src/platform/logger.js';
 import type { RedisConnections } from '../src/platform/redis.js';
-import type { WechatChannelName } from '../src/channels/wechat/contacts.js';
+import type { Kysely } from 'kysely';
+import type { Config } from '../src/config.js';
+import type { Database } from '../src/records/schema.js';
+import { MP_CHANNEL, WECHATY_CHANNEL, type WechatChannelName } from '../src/channels/wechat/contacts.js';
+import { AccessTokens, CustomerService, RedisTokenCache } from '../src/channels/wechat/mp-api.js';
+import type { WechatBot } from '../src/channels/wechat/bot.js';
+import type { WechatChannel } from '../src/channels/wechat/index.js';
 import { outboundQueueName } from '../src/channels/wechat/outbound-bullmq.js';
-import { errorInfo, PermanentDeliveryError, sendParts, type DeliveryLog, type OutboundConsumer, type OutboundJob, type OutboundSender } from '../src/channels/wechat/outbound.js';
+import { DeliveryLog, errorInfo, PermanentDeliveryError, sendParts, type OutboundConsumer, type OutboundJob, type OutboundSender } from '../src/channels/wechat/outbound.js';
 
 export interface OutboundWorkerOptions {
   redis: RedisConnections;
@@ -21,6 +27,8 @@ export interface OutboundWorkerOptions {
   limiter?: { max: number; duration: number };
   lockMs?: number;
   stalledIntervalMs?: number;
+  /** False: created idle, started with worker.run() (the bot starts it once logged in). */
+  autorun?: boolean;
 }
 
 /**
@@ -63,6 +71,7 @@ export function startOutboundWorker(o: OutboundWorkerOptions): OutboundConsumer 
     ...(o.limiter ? { limiter: o.limiter } : {}),
     ...(o.lockMs ? { lockDuration: o.lockMs } : {}),
     ...(o.stalledIntervalMs ? { stalledInterval: o.stalledIntervalMs } : {}),
+    autorun: o.autorun ?? true,
   });
   worker.on('error', (err) => o.logger.warn({ err: { message: err.message }, queue: outboundQueueName(o.channel) }, 'outbound worker error'));
   return {
@@ -71,4 +80,62 @@ export function startOutboundWorker(o: OutboundWorkerOptions): OutboundConsumer 
       await worker.close();
     },
   };
+}
+
+/**
+ * The bot's side of the `wechat` outbound queue: messages are taken only while the bot is logged
+ * in (the BullMQ worker pauses on log-out and resumes on log-in; in process, the queue is
+ * attached at the first log-in and a send while logged out is retried with backoff).
+ */
+export function consumeBotOutbound(o: { bot: WechatBot; wechat: WechatChannel; redis: RedisConnections | null; logger: Logger; limiter?: { max: number; duration: number } }): OutboundConsumer {
+  if (!o.redis) {
+    const memory = o.wechat.memory?.[WECHATY_CHANNEL];
+    if (!memory) throw new Error('no in-process outbound queue for the bot');
+    let attached: OutboundConsumer | null = null;
+    const off = o.bot.onOnline((online) => {
+      if (online && !attached) attached = memory.attach(o.bot);
+    });
+    return {
+      close: async () => {
+        off();
+        await attached?.close();
+      },
+    };
+  }
+  const c = startOutboundWorker({ redis: o.redis, channel: WECHATY_CHANNEL, sender: o.bot, deliveries: o.wechat.deliveries, logger: o.logger, limiter: o.limiter ?? { max: 30, duration: 60_000 }, autorun: false });
+  let running = false;
+  const off = o.bot.onOnline((online) => {
+    if (online) {
+      if (!running) {
+        running = true;
+        c.worker.run().catch((err: unknown) => o.logger.error({ err }, 'outbound worker stopped'));
+      } else c.worker.resume();
+    } else if (running) void c.worker.pause(true).catch(() => {});
+  });
+  return {
+    close: async () => {
+      off();
+      await c.close();
+    },
+  };
+}
+
+/**
+ * `npm run worker`'s part of the Official Account channel: the worker of the
+ * `wechat-outbound.wechat-mp` queue, sending customer-service messages (staff replies, answers
+ * that missed the 5-second reply, the rest of long answers). Null when WECHAT_MP_APPID and
+ * WECHAT_MP_SECRET are not set.
+ */
+export function startMpOutboundWorker(o: { config: Config; redis: RedisConnections; db: Kysely<Database>; logger: Logger }): (OutboundConsumer & { worker: Worker }) | null {
+  const { config } = o;
+  if (!config.WECHAT_MP_APPID || !config.WECHAT_MP_SECRET) return null;
+  const tokens = new AccessTokens({
+    base: config.WECHAT_API_BASE,
+    appId: config.WECHAT_MP_APPID,
+    secret: config.WECHAT_MP_SECRET,
+    cache: new RedisTokenCache(o.redis.command, o.redis.prefix, config.WECHAT_MP_APPID),
+    logger: o.logger,
+  });
+  const sender = new CustomerService(tokens, { base: config.WECHAT_API_BASE });
+  return startOutboundWorker({ redis: o.redis, channel: MP_CHANNEL, sender, deliveries: new DeliveryLog(o.db), logger: o.logger });
 }
