@@ -128,6 +128,14 @@ describe('Official Account webhook: messages', () => {
     expect(msgs.filter((m) => m.role === 'bot')).toHaveLength(1);
   });
 
+  it('fits a long answer in the one passive reply, pointing to the guide, when customer-service messages are not configured', async () => {
+    const r = await ask(openId(), '办营业执照要带什么材料');
+    expect(utf8Bytes(r.Content)).toBeLessThanOrEqual(2048);
+    expect(r.Content).not.toMatch(/^（1\//);
+    expect(r.Content).toMatch(/^1\. /m);
+    expect(r.Content).toMatch(/内容较长，完整内容请打开：https:\/\/zwfw\.example\.gov\.cn\/guides\/\S+$/);
+  });
+
   it('welcomes a new follower with example questions, and takes an unfollow quietly', async () => {
     const who = openId();
     const res = await post(eventXml({ from: who, event: 'subscribe' }));
