@@ -8,7 +8,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileBox } from 'file-box';
+import { types } from 'wechaty';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/platform/logger.js';
 import { WECHATY_CHANNEL } from '../../src/channels/wechat/contacts.js';
 import { utf8Bytes } from '../../src/channels/wechat/layout.js';
 import { testApp, type TestApp } from '../support/app.js';
@@ -18,10 +20,14 @@ import { eventually } from '../support/wechat.js';
 const PUBLIC = 'https://zwfw.example.gov.cn';
 let t: TestApp;
 let wx: MockWechat;
+/** Every log line of the services and the bot, to check what they say and what they never say. */
+const logs: string[] = [];
+const logger = createLogger({ level: 'info', destination: { write: (line: string) => void logs.push(line) } });
+const citizenIds: string[] = [];
 
 beforeAll(async () => {
-  t = await testApp({ env: { PUBLIC_URL: PUBLIC }, clock: () => new Date('2026-12-01T10:00:00+08:00') });
-  wx = await MockWechat.start({ services: t.services });
+  t = await testApp({ env: { PUBLIC_URL: PUBLIC }, clock: () => new Date('2026-12-01T10:00:00+08:00'), logger });
+  wx = await MockWechat.start({ services: t.services, logger });
 });
 afterAll(async () => {
   await wx?.stop();
@@ -31,6 +37,7 @@ afterAll(async () => {
 describe('Wechaty bot (mock puppet)', () => {
   it('answers a question with the cited guide, its link and 回复 1/2/3 choices, in plain text', async () => {
     const zhang = wx.citizen('张三');
+    citizenIds.push(zhang.id);
     const [answer, ...more] = await zhang.ask('身份证丢了怎么补办');
     expect(more).toEqual([]);
     expect(answer).toContain('【居民身份证补领');
@@ -58,6 +65,7 @@ describe('Wechaty bot (mock puppet)', () => {
 
   it('fills a form over several messages, with the ID number masked in the chat', async () => {
     const wang = wx.citizen('王五');
+    citizenIds.push(wang.id);
     const [start] = await wang.ask('我要办居住证');
     expect(start).toContain('《居住证申领表》');
     expect(start).toContain('姓名');
@@ -106,6 +114,24 @@ describe('Wechaty bot (mock puppet)', () => {
     expect(reply).toContain('转人工');
     // Nothing reached the dialogue.
     expect(await t.services.records.conversationBySession(t.services.wechat.contacts.sessionId(WECHATY_CHANNEL, sun.id))).toBeUndefined();
+  });
+
+  it('logs the log-in QR code as a URL, and puppet errors', async () => {
+    wx.world.mocker.scan('https://login.weixin.qq.com/l/IcQ0kqTest', types.ScanStatus.Waiting);
+    const scan = await eventually(() => logs.map((l) => JSON.parse(l) as { msg: string; qrcodeUrl?: string }).find((l) => l.qrcodeUrl), 5000, 'the QR code in the log');
+    expect(scan.qrcodeUrl).toBe(`https://wechaty.js.org/qrcode/${encodeURIComponent('https://login.weixin.qq.com/l/IcQ0kqTest')}`);
+    expect(scan.msg).toMatch(/scan this QR code/);
+    wx.world.puppet.emit('error', { gerror: 'room payload could not be loaded' });
+    await eventually(() => logs.some((l) => l.includes('Wechaty puppet error') && l.includes('room payload could not be loaded')), 5000, 'the puppet error in the log');
+    expect(wx.bot.state).toBe('online');
+  });
+
+  it('never writes a contact id or a citizen\'s ID number or phone to the log', () => {
+    expect(logs.length).toBeGreaterThan(10);
+    const all = logs.join('\n');
+    for (const id of citizenIds) expect(all).not.toContain(id);
+    expect(all).not.toContain('110101199003071233');
+    expect(all).not.toContain('13912345678');
   });
 
   it('asks for a shorter message beyond MAX_MESSAGE_CHARS', async () => {
