@@ -5,7 +5,7 @@ import { buildWidget, describeSize } from './widget-build.mjs';
 
 const started = Date.now();
 await build({
-  entryPoints: { main: 'src/main.ts', worker: 'workers/handoff.ts' },
+  entryPoints: { main: 'src/main.ts', worker: 'workers/handoff.ts', wechat: 'src/wechat.ts' },
   outdir: 'dist',
   bundle: true,
   platform: 'node',

@@ -2,6 +2,7 @@ import { analyticsRoutes } from './analytics/routes.js';
 import { createCoreApp } from './app-core.js';
 import { assetRoutes } from './channels/web/assets.js';
 import { edgeIngestRoutes } from './edge/ingest.js';
+import { wechatMpRoutes } from './channels/wechat/mp.js';
 import { formRoutes } from './forms/routes.js';
 import { sessionRoutes, staffHandoffRoutes } from './handoff/index.js';
 import { followupRoutes, ratingRoutes } from './ratings/routes.js';
@@ -23,6 +24,7 @@ export function createApp(s: Services) {
   app.route('/', ratingRoutes(() => s.ratings));
   app.route('/', followupRoutes(() => s.followups, s.staff.authenticate));
   app.route('/', analyticsRoutes({ analytics: () => s.analytics, unanswered: () => s.unanswered, exports: () => s.exports, authenticate: s.staff.authenticate, audit: s.staff.audit }));
+  app.route('/', wechatMpRoutes({ token: s.config.WECHAT_MP_TOKEN, engine: () => s.engine, wechat: () => s.wechat, records: () => s.records, handoff: () => s.handoff.service, replyTimeoutMs: s.config.WECHAT_MP_REPLY_TIMEOUT_MS, maxMessageChars: s.config.MAX_MESSAGE_CHARS, logger: s.logger }));
   app.route('/', assetRoutes());
   if (s.config.EDGE_INGEST_TOKEN) app.route('/', edgeIngestRoutes({ db: s.database.db, token: s.config.EDGE_INGEST_TOKEN }));
   return app;

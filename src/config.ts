@@ -210,6 +210,23 @@ export const VARS = {
     schema: z.string().min(16, 'at least 16 characters'),
     doc: 'Shared with the Cloudflare Workers edge (wrangler secret put EDGE_INGEST_TOKEN): the origin accepts the records of turns answered at the edge on POST /api/edge/records with this bearer token. Unset: that route is off.',
   },
+  WECHAT_MP_TOKEN: {
+    secret: true,
+    group: 'WeChat',
+    schema: z.string().regex(/^[A-Za-z0-9]{3,32}$/, '3 to 32 letters or digits, as set in the Official Account console'),
+    doc: 'Token of the Official Account (公众号) server configuration; signs every request to /api/wechat/mp. Unset: the webhook answers 404.',
+  },
+  WECHAT_MP_APPID: { group: 'WeChat', schema: z.string().regex(/^wx[0-9a-f]{16}$/i, 'an AppID such as wx1234567890abcdef'), doc: 'AppID of the Official Account, for the customer-service messages (slow answers, staff replies, long answers).' },
+  WECHAT_MP_SECRET: { secret: true, group: 'WeChat', schema: z.string().min(16, 'the AppSecret from the Official Account console'), doc: 'AppSecret of the Official Account (fetches the access token).' },
+  WECHAT_API_BASE: { group: 'WeChat', schema: url(/^https?:$/, 'an http(s) URL such as https://api.weixin.qq.com'), default: 'https://api.weixin.qq.com', doc: 'Base URL of the WeChat API (token and customer-service message endpoints).' },
+  WECHAT_MP_REPLY_TIMEOUT_MS: {
+    group: 'WeChat',
+    schema: int(100, 4500),
+    default: '4000',
+    doc: 'How long the webhook waits for an answer before replying "success" and sending the answer as a customer-service message (WeChat allows 5 s).',
+  },
+  WECHATY_PUPPET: { group: 'WeChat', schema: z.string().regex(/^(@[\w.-]+\/)?wechaty-puppet-[\w.-]+$/, 'a puppet package name such as wechaty-puppet-service'), doc: 'Wechaty puppet for npm run wechat: wechaty-puppet-service (with its token; comes with wechaty), another installed puppet, or wechaty-puppet-mock for a trial without an account.' },
+  WECHATY_PUPPET_SERVICE_TOKEN: { secret: true, group: 'WeChat', schema: z.string().min(1), doc: 'Token of the puppet service (wechaty-puppet-service), if the puppet needs one.' },
 } satisfies Record<string, Var>;
 
 type Vars = typeof VARS;

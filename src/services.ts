@@ -24,6 +24,7 @@ import { Analytics } from './analytics/stats.js';
 import { UnansweredQuestions } from './analytics/unanswered.js';
 import { Followups } from './ratings/followups.js';
 import { Ratings } from './ratings/ratings.js';
+import { createWechatChannel, type WechatChannel } from './channels/wechat/index.js';
 
 /** Everything the app needs, behind interfaces: embedded or Redis/PostgreSQL implementations. */
 /** The form a complaint fills (投诉/举报/建议 → 12345 工单). */
@@ -60,6 +61,8 @@ export interface Services {
   exports: Exports;
   /** Edge only (src/edge.ts): sends origin-only routes (handoff, forms, ratings, staff, session events) to the origin before any route runs. */
   forwardToOrigin?: MiddlewareHandler<AppEnv>;
+  /** The WeChat channel: contact sessions, outbound queues for staff replies, Official Account API. */
+  wechat: WechatChannel;
   close(): Promise<void>;
 }
 
@@ -140,6 +143,7 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   if (redis) logger.info('handoff timers (escalation, left-message offer, idle close) run in the worker processes: npm run worker');
   // The database is the record: rebuild the queues from it (an in-memory queue after a restart, a Redis that lost its data).
   await handoff.service.sync().catch((err: unknown) => logger.warn({ err }, 'handoff queues not reconciled at start'));
+  const wechat = await createWechatChannel({ config, logger, db: database.db, redis, events: handoff.events });
   const unanswered = new UnansweredQuestions(database.db, { index: () => library.current, now: overrides.now, logger });
   const ratings = new Ratings(database.db, records, {
     kb: () => library.kb,
@@ -192,7 +196,9 @@ export async function createServices(config: Config, logger: Logger, overrides: 
     unanswered,
     analytics,
     exports,
+    wechat,
     close: async () => {
+      await wechat.close();
       await handoff.close();
       await redis?.close();
       await database.close();

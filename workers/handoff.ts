@@ -14,6 +14,7 @@ import { RedisConnections } from '../src/platform/redis.js';
 import { openDatabase } from '../src/records/db.js';
 import { ConversationRecords } from '../src/records/store.js';
 import { startHandoffWorker } from './handoff-worker.js';
+import { startMpOutboundWorker } from './wechat-outbound.js';
 
 export interface RunningWorker {
   stop(): Promise<void>;
@@ -42,9 +43,12 @@ export async function runWorker(config: Config, logger: Logger, opts: { around?:
     sweepMs: config.HANDOFF_SWEEP_SECONDS * 1000,
     around: opts.around,
   });
-  logger.info({ redis: redis.where, database: database.where, concurrency: config.WORKER_CONCURRENCY, pid: process.pid }, 'handoff worker ready');
+  // Customer-service messages of the Official Account (staff replies, slow and long answers).
+  const mpOutbound = startMpOutboundWorker({ config, redis, db: database.db, logger });
+  logger.info({ redis: redis.where, database: database.where, concurrency: config.WORKER_CONCURRENCY, pid: process.pid, wechatMp: !!mpOutbound }, 'handoff worker ready');
   return {
     stop: async () => {
+      await mpOutbound?.close();
       await worker.close();
       await handoff.close();
       await redis.close();

@@ -197,3 +197,33 @@ export interface StaffTable {
 export interface Database {
   staff_sessions: StaffSessionsTable;
 }
+
+/** Keys made on first use and shared through the database (src/channels/wechat). */
+export interface ChannelSecretsTable {
+  name: string;
+  value: string;
+  created_at: number;
+}
+
+/** What happened to a message sent to a WeChat contact outside a reply (src/channels/wechat). */
+export interface WechatDeliveriesTable {
+  message_id: string;
+  conversation_id: string;
+  /** wechat (the Wechaty bot) | wechat-mp (the Official Account) */
+  channel: string;
+  /** queued | sent | failed */
+  status: string;
+  parts: number;
+  attempts: number;
+  /** WeChat's errcode (45015 …) or a short code of ours. */
+  error_code: string | null;
+  error: string | null;
+  created_at: number;
+  updated_at: number;
+  sent_at: number | null;
+}
+
+export interface Database {
+  channel_secrets: ChannelSecretsTable;
+  wechat_deliveries: WechatDeliveriesTable;
+}

@@ -1,0 +1,81 @@
+/**
+ * The Official Account's wire format (明文模式, plaintext): the signature of each request, the XML
+ * messages WeChat posts, and the passive XML reply.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
+
+/** SHA1 of the token, timestamp and nonce sorted and joined (WeChat's server verification). */
+export function mpSignature(token: string, timestamp: string, nonce: string): string {
+  return createHash('sha1').update([token, timestamp, nonce].sort().join('')).digest('hex');
+}
+
+/** Whether a request carries the right signature, compared in constant time. */
+export function verifySignature(token: string, q: { signature?: string; timestamp?: string; nonce?: string }): boolean {
+  if (!q.signature || !q.timestamp || !q.nonce) return false;
+  const expected = Buffer.from(mpSignature(token, q.timestamp, q.nonce), 'utf8');
+  const given = Buffer.from(q.signature.toLowerCase(), 'utf8');
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/** A message or event as WeChat posts it; every field a string (MsgId is 64-bit: never a number). */
+export interface MpMessage {
+  ToUserName: string;
+  FromUserName: string;
+  CreateTime: string;
+  MsgType: string;
+  Content?: string;
+  MsgId?: string;
+  Event?: string;
+  EventKey?: string;
+  /** Speech recognition of a voice message, when the account has it switched on. */
+  Recognition?: string;
+  /** Present in 安全模式 / 兼容模式 (AES), which this webhook does not decrypt. */
+  Encrypt?: string;
+  [field: string]: string | undefined;
+}
+
+export class XmlError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'XmlError';
+  }
+}
+
+const parser = new XMLParser({ parseTagValue: false, parseAttributeValue: false, ignoreAttributes: true, ignoreDeclaration: true, processEntities: true, trimValues: false });
+const builder = new XMLBuilder({ cdataPropName: '__cdata' });
+
+/** Parses a posted message; throws XmlError on anything that is not a flat WeChat <xml> message. */
+export function parseMessage(body: string): MpMessage {
+  // A DOCTYPE could declare entities (entity expansion); WeChat never sends one.
+  if (/<!DOCTYPE|<!ENTITY/i.test(body)) throw new XmlError('DOCTYPE is not accepted');
+  const valid = XMLValidator.validate(body);
+  if (valid !== true) throw new XmlError(`malformed XML: ${valid.err.msg}`);
+  const doc = parser.parse(body) as { xml?: unknown };
+  const xml = doc.xml;
+  if (!xml || typeof xml !== 'object') throw new XmlError('not a WeChat message (no <xml> root)');
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(xml as Record<string, unknown>)) {
+    if (typeof v === 'string') out[k] = v;
+    else if (typeof v === 'number' || typeof v === 'boolean') out[k] = String(v);
+    // Nested elements (e.g. ScanCodeInfo of menu events) are not used here.
+  }
+  if (!out.MsgType && out.Encrypt) return { ToUserName: out.ToUserName ?? '', FromUserName: '', CreateTime: '', MsgType: '', ...out };
+  for (const f of ['ToUserName', 'FromUserName', 'CreateTime', 'MsgType']) {
+    if (!out[f]) throw new XmlError(`missing ${f}`);
+  }
+  return out as MpMessage;
+}
+
+/** The passive reply to a message: a text message from the account to the citizen. */
+export function textReply(to: MpMessage, content: string, now = Date.now()): string {
+  return builder.build({
+    xml: {
+      ToUserName: { __cdata: to.FromUserName },
+      FromUserName: { __cdata: to.ToUserName },
+      CreateTime: Math.floor(now / 1000),
+      MsgType: { __cdata: 'text' },
+      Content: { __cdata: content },
+    },
+  }) as string;
+}
