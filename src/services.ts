@@ -24,6 +24,7 @@ import { Analytics } from './analytics/stats.js';
 import { UnansweredQuestions } from './analytics/unanswered.js';
 import { Followups } from './ratings/followups.js';
 import { Ratings } from './ratings/ratings.js';
+import { ratingPort } from './ratings/port.js';
 import { createWechatChannel, type WechatChannel } from './channels/wechat/index.js';
 
 /** Everything the app needs, behind interfaces: embedded or Redis/PostgreSQL implementations. */
@@ -170,6 +171,7 @@ export async function createServices(config: Config, logger: Logger, overrides: 
     forms,
     progress,
     handoff: handoff.service,
+    ratings: ratingPort(ratings, config.FOLLOWUP_DUE_DAYS),
     onTurn: unansweredOnTurn(unanswered, logger),
     ...(language ? { language } : {}),
   });

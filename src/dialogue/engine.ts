@@ -7,6 +7,7 @@ import type { ConversationRecords, StoredMessage } from '../records/store.js';
 import type { Conversation } from '../records/schema.js';
 import type { AspectKey } from '../kb/aspects.js';
 import { classifyIntent, intentSignals, type Intent } from './intent.js';
+import { LEVEL_CHOICES, ratingFromText, type RatingLevel } from '../ratings/levels.js';
 import type { FormView, HandoffView, Reply, ReplyType } from './reply.js';
 import { acceptableSessionId, newSession, newSessionId, type SessionState, type SessionStore } from './session.js';
 
@@ -55,6 +56,12 @@ export interface HandoffPort {
   request(ctx: TurnContext, reason: 'handoff' | 'no_answer' | 'complaint' | 'rating'): Promise<Turn>;
   /** A citizen message while waiting or while staff hold the conversation. */
   citizenMessage(ctx: TurnContext, text: string): Promise<Turn>;
+}
+
+/** 好差评 given in the conversation, in words ("满意"), after the assistant asked for it. */
+export interface RatingPort {
+  /** Records the rating of the session's conversation; the text thanks the citizen (and says what happens to a 差评). */
+  rate(ctx: TurnContext, level: RatingLevel, comment: string | null): Promise<Turn>;
 }
 
 /** Case progress queries (办件进度). */
@@ -109,6 +116,7 @@ export interface EngineDeps {
   forms?: FormsPort;
   handoff?: HandoffPort;
   progress?: ProgressPort;
+  ratings?: RatingPort;
   /** The optional language model (LLM_BASE_URL). */
   language?: LanguagePort;
   /** Called after every turn (metrics, unanswered list). */
@@ -246,6 +254,13 @@ export class DialogueEngine {
       if (t) return { turn: t };
     }
 
+    // The answer to "欢迎对本次服务进行评价": one of the five names, maybe with a comment.
+    const rating = session.ratingRequested && this.deps.ratings ? ratingFromText(text) : null;
+    if (rating) {
+      session.ratingRequested = false;
+      return { turn: await this.deps.ratings!.rate(ctx, rating.level, rating.comment) };
+    }
+
     switch (intent.name) {
       case 'handoff':
         if (handoff) return { turn: await handoff.request(ctx, 'handoff') };
@@ -371,7 +386,7 @@ export class DialogueEngine {
       return {
         type: 'smalltalk',
         text: ask ? '不客气，很高兴能帮到您！欢迎对本次服务进行评价（非常满意、满意、基本满意、不满意、非常不满意）。' : '不客气，有问题随时问我。',
-        suggestions: [],
+        suggestions: ask && this.deps.ratings ? LEVEL_CHOICES : [],
         ratingRequested: ask,
       };
     }
