@@ -158,7 +158,7 @@ export async function benchRetrieval(o: { smoke?: boolean; log?: (s: string) => 
   const log = o.log ?? ((s: string) => console.error(s));
   const passes = o.smoke ? 1 : 3;
   const main = answerable('test/eval/questions.jsonl');
-  const rows = await corpus('42 guides', ['knowledge'], [['main', o.smoke ? main.slice(0, 60) : main]], passes, o.smoke ? 0 : 300, log);
+  const rows = await corpus('42 guides', ['knowledge'], [['main', o.smoke ? main.slice(0, 40) : main]], passes, o.smoke ? 0 : 300, log);
   if (!o.smoke) {
     await ensureImported();
     const sets: [string, Asked[]][] = [['main', main]];
