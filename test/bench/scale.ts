@@ -13,6 +13,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
 import { loadKnowledgeBase } from '../../src/kb/load.js';
 import { buildChunks } from '../../src/search/chunks.js';
 import { defaultIndexDir } from '../../src/search/library.js';
@@ -22,21 +23,20 @@ import { coldStart } from './server.js';
 import { isMain, machine, median, spread } from './stats.js';
 
 const CITIES = ['广州市', '深圳市', '珠海市', '汕头市', '佛山市', '韶关市', '湛江市', '肇庆市', '江门市', '茂名市', '惠州市', '梅州市', '汕尾市', '河源市', '阳江市', '清远市', '东莞市', '中山市', '潮州市', '揭阳市', '云浮市'];
-const GENERATOR = 1;
+const GENERATOR = 2;
 
-/** Rewrites a guide file's front matter for copy k (k = 0: the guide as it is). */
+/** Rewrites a guide file's front matter for copy k (k = 0: the guide as it is): id, title, region and aliases name another city. */
 export function copyOf(text: string, k: number): string {
   if (k === 0) return text;
   const end = text.indexOf('\n---', 3);
   const city = CITIES[(k - 1) % CITIES.length];
-  const head = text.slice(0, end);
-  const fm = (/^region: /m.test(head) ? head : `${head}\nregion: ${city}`)
-    .replace(/^id: (.+)$/m, (_, id: string) => `id: ${id.trim()}-c${k}`)
-    .replace(/^title: (.+)$/m, (_, t: string) => `title: ${t.trim()}（${city}）`)
-    .replace(/^region: .+$/m, `region: ${city}`)
-    // An alias must name one service: each copy's aliases say their city too.
-    .replace(/^aliases:\n((?:[ \t]+- .+\n?)+)/m, (_, items: string) => `aliases:\n${items.replace(/^([ \t]+- )(.+)$/gm, (_m: string, dash: string, a: string) => `${dash}${a.trim()}（${city}）`)}`);
-  return fm + text.slice(end);
+  const fm = parse(text.slice(text.indexOf('\n') + 1, end + 1)) as Record<string, unknown>;
+  fm.id = `${String(fm.id)}-c${k}`;
+  fm.title = `${String(fm.title)}（${city}）`;
+  fm.region = city;
+  // An alias must name one service: each copy's aliases say their city too.
+  if (Array.isArray(fm.aliases)) fm.aliases = fm.aliases.map((a) => `${String(a)}（${city}）`);
+  return `---\n${stringify(fm, { lineWidth: 0 })}${text.slice(end + 1)}`;
 }
 
 /** A knowledge root whose guides (copies of `source`'s), with the 42 of knowledge/, make about `target` chunks. */

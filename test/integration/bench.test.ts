@@ -61,11 +61,12 @@ describe('peers', () => {
 });
 
 describe('synthetic knowledge base', () => {
-  it('copies rewrite the id, the title and the region of the front matter only', () => {
-    const text = '---\nid: abc-1\ntitle: 居民身份证换领\naliases:\n  - 换身份证\n  - 身份证到期\nregion: 某市\n---\n\n## 申请材料\ntitle: 不是前言\n  - 换身份证\n';
+  it('copies rewrite the id, the title, the aliases and the region of the front matter only', () => {
+    const text = '---\nid: "1144"\ntitle: 居民身份证换领\naliases:\n  - 换身份证\n  - 身份证到期\nregion: 某市\nupdated: 2021-05-26\n---\n\n## 申请材料\ntitle: 不是前言\n  - 换身份证\n';
     expect(copyOf(text, 0)).toBe(text);
     const c = copyOf(text, 2);
-    expect(c).toContain('id: abc-1-c2\n');
+    expect(c).toMatch(/^---\nid: 1144-c2\n/);
+    expect(c).toContain('updated: 2021-05-26\n---\n\n## 申请材料');
     expect(c).toContain('title: 居民身份证换领（深圳市）\n');
     expect(c).toContain('region: 深圳市\n');
     expect(c).toContain('aliases:\n  - 换身份证（深圳市）\n  - 身份证到期（深圳市）\n');
