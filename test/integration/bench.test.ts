@@ -91,7 +91,7 @@ describe('synthetic knowledge base', () => {
 });
 
 describe('ratio table', () => {
-  const row = (retriever: string, hit1: number, p99: number, project = false): RetrievalRow => ({ corpus: 'c', set: 's', questions: 10, retriever, project, hit1, hit3: hit1, mrr: hit1, p50: [p99 / 2], p99: [p99], buildS: 1 });
+  const row = (retriever: string, hit1: number, p99: number, project = false): RetrievalRow => ({ corpus: 'c', set: 's', questions: 10, timed: 10, retriever, project, hit1, hit3: hit1, mrr: hit1, p50: [p99 / 2], p99: [p99], buildS: 1 });
 
   it('compares with the fastest peer at least as accurate', () => {
     const md = retrievalMarkdown([row('me', 0.9, 4, true), row('slow-good', 0.95, 10), row('fast-good', 0.92, 5), row('fast-bad', 0.5, 1)], 1);
