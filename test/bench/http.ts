@@ -109,9 +109,11 @@ export async function benchHttp(o: { smoke?: boolean; log?: (s: string) => void 
     const c = await fetch(chat, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: questions[0] }) });
     const body = (await c.json()) as { type?: string };
     if (c.status !== 200 || !body.type) throw new Error(`POST /api/chat answered ${c.status}: ${JSON.stringify(body)}`);
-    log(`  http: server ready in ${(server.readyMs / 1000).toFixed(1)} s; warming up`);
-    await run(hello, 1, questions);
-    await run(chat, o.smoke ? 1 : 3, questions);
+    log(`  http: server ready in ${(server.readyMs / 1000).toFixed(1)} s`);
+    if (!o.smoke) {
+      await run(hello, 1, questions);
+      await run(chat, 3, questions);
+    }
     const res: Pick<HttpResult, 'hello' | 'chat' | 'ratio'> = { hello: [], chat: [], ratio: [] };
     for (let r = 0; r < rounds; r++) {
       const pair: Partial<Record<'hello' | 'chat', HttpRun>> = {};

@@ -54,7 +54,8 @@ export function syntheticRoot(target: number, root = `data/bench/scale-${target}
   const guides = [...kb.guides].sort((a, b) => a.id.localeCompare(b.id));
   let chunks = base;
   let files = 0;
-  for (let k = 0; chunks < target; k++) {
+  // Guides of knowledge/ are in the index already: their copies start at -c1.
+  for (let k = source === 'knowledge' ? 1 : 0; chunks < target; k++) {
     for (const g of guides) {
       if (chunks >= target) break;
       const dir = join(root, 'guides', g.department);
@@ -112,6 +113,8 @@ export interface ScaleRow {
 
 export interface ScaleSize {
   target: number;
+  /** The guides copied: the imported ones (default), or knowledge/'s own (the smoke run: nothing to import). */
+  source?: string;
   builds: number;
   starts: number;
   queries: number;
@@ -121,14 +124,14 @@ export const SCALE_FULL: ScaleSize[] = [
   { target: 10_000, builds: 3, starts: 3, queries: 1000 },
   { target: 100_000, builds: 1, starts: 2, queries: 1000 },
 ];
-export const SCALE_SMOKE: ScaleSize[] = [{ target: 1_500, builds: 1, starts: 1, queries: 100 }];
+export const SCALE_SMOKE: ScaleSize[] = [{ target: 1_500, source: 'knowledge', builds: 1, starts: 1, queries: 100 }];
 
 export async function benchScale(o: { sizes?: ScaleSize[]; log?: (s: string) => void } = {}): Promise<{ rows: ScaleRow[]; markdown: string }> {
   const log = o.log ?? ((s: string) => console.error(s));
-  await ensureImported();
   const rows: ScaleRow[] = [];
   for (const s of o.sizes ?? SCALE_FULL) {
-    const root = syntheticRoot(s.target);
+    if (!s.source) await ensureImported();
+    const root = syntheticRoot(s.target, `data/bench/scale-${s.target}${s.source ? `-${s.source}` : ''}`, s.source);
     const roots = ['knowledge', root];
     const dataDir = mkdtempSync(join(tmpdir(), 'govchat-bench-scale-'));
     const indexDir = defaultIndexDir(dataDir);
