@@ -157,7 +157,12 @@ export function retrievalMarkdown(rows: RetrievalRow[], passes: number): string 
     const fastest = [...peers].sort(byP99)[0];
     const ratio = (a: number, b: number, d = 2) => (b > 0 ? (a / b).toFixed(d) : '–');
     const mostAccurate = peers.every((p) => me.hit1 > p.hit1 || (me.hit1 === p.hit1 && me.mrr >= p.mrr));
-    const noSlower = asGood.length ? (median(me.p99) <= median(asGood[0].p99) ? 'yes' : `no (${ratio(median(me.p99), median(asGood[0].p99))}×)`) : 'no peer as accurate';
+    // "No slower" needs both the typical and the tail latency.
+    const noSlower = !asGood.length
+      ? 'no peer as accurate'
+      : median(me.p50) <= median(asGood[0].p50) && median(me.p99) <= median(asGood[0].p99)
+        ? 'yes'
+        : `no (p50 ${ratio(median(me.p50), median(asGood[0].p50))}×, p99 ${ratio(median(me.p99), median(asGood[0].p99))}×)`;
     out.push(
       `| ${me.corpus} | ${me.set} (${me.questions}) | ${ref.retriever}${asGood.length ? '' : ' (most accurate peer)'} | ${ratio(me.hit1, ref.hit1)} | ${ratio(me.mrr, ref.mrr)} | ${ratio(median(me.p50), median(ref.p50))} | ${ratio(median(me.p99), median(ref.p99))} | ${ratio(median(me.p99), median(fastest.p99))} (${fastest.retriever}) | ${mostAccurate ? 'yes' : 'no'} | ${noSlower} |`,
     );

@@ -101,6 +101,8 @@ describe('ratio table', () => {
     expect(line).toContain('| 0.98 |'); // hit@1 0.9 / 0.92
     expect(line).toContain('(fast-bad)');
     expect(line).toMatch(/\| no \| yes \|$/);
+    const slower = retrievalMarkdown([row('me', 0.9, 6, true), row('fast-good', 0.92, 5)], 1).split('\n').at(-1)!;
+    expect(slower).toMatch(/\| no \(p50 1\.20×, p99 1\.20×\) \|$/);
   });
 
   it('says when no peer is as accurate, and compares with the most accurate one', () => {
