@@ -12,6 +12,7 @@
  * Targets: under 50 ms p99 and under 50 ms.
  */
 import { cpus, loadavg } from 'node:os';
+import { isMain } from './stats.js';
 import { loadConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/platform/logger.js';
 import { chat, sharedLibrary, startGovchat, tempDir, type Govchat } from '../support/govchat.js';
@@ -20,10 +21,20 @@ import { deletePrefix, testPrefix } from '../support/redis.js';
 import { testRedisUrl } from '../support/services.js';
 import { openSSE } from '../support/sse.js';
 
-const RUNS = 5;
-const PER_RUN = 100;
-const LIST_N = 1000;
-const LIST_RUNS = 15;
+/** Sizes of the run; the suite's smoke run makes them small. */
+export interface HandoffSizes {
+  runs: number;
+  perRun: number;
+  listN: number;
+  listRuns: number;
+}
+export const HANDOFF_FULL: HandoffSizes = { runs: 5, perRun: 100, listN: 1000, listRuns: 15 };
+export const HANDOFF_SMOKE: HandoffSizes = { runs: 1, perRun: 10, listN: 100, listRuns: 3 };
+let RUNS = HANDOFF_FULL.runs;
+let PER_RUN = HANDOFF_FULL.perRun;
+let LIST_N = HANDOFF_FULL.listN;
+let LIST_RUNS = HANDOFF_FULL.listRuns;
+let say: (line: string) => void = (line) => console.log(line);
 
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -63,8 +74,8 @@ async function latency(label: string, citizenSide: Govchat, staffSide: Govchat) 
     p99s.push(pct(ms, 99));
   }
   sse.close();
-  console.log(`${label}  request → staff notified (other instance, SSE)  p50 ${f(median(p50s))} ms (runs ${spread(p50s)})   p99 ${f(median(p99s))} ms (runs ${spread(p99s)})   [${RUNS} runs × ${PER_RUN}]`);
-  return median(p99s);
+  say(`${label}  request → staff notified (other instance, SSE)  p50 ${f(median(p50s))} ms (runs ${spread(p50s)})   p99 ${f(median(p99s))} ms (runs ${spread(p99s)})   [${RUNS} runs × ${PER_RUN}]`);
+  return { p50s, p99s };
 }
 
 async function listing(label: string, gov: Govchat) {
@@ -97,38 +108,49 @@ async function listing(label: string, gov: Govchat) {
       direct.push(ms2);
     }
   }
-  console.log(`${label}  list ${LIST_N} waiting: GET /api/staff/queue ${f(median(http))} ms (runs ${spread(http)})   service.list ${f(median(direct))} ms (runs ${spread(direct)})   [${LIST_RUNS} runs]`);
-  return median(http);
+  say(`${label}  list ${LIST_N} waiting: GET /api/staff/queue ${f(median(http))} ms (runs ${spread(http)})   service.list ${f(median(direct))} ms (runs ${spread(direct)})   [${LIST_RUNS} runs]`);
+  return { http, direct };
 }
 
-async function main() {
+export interface HandoffFigures {
+  backend: 'redis' | 'memory';
+  /** Per run: p50 and p99 of request → staff notified, ms. */
+  p50s: number[];
+  p99s: number[];
+  /** Per run: listing the waiting conversations over HTTP, and the service call alone, ms. */
+  listHttp: number[];
+  listDirect: number[];
+}
+
+/** Both measurements on the Redis backend (two instances) and on the in-memory one. */
+export async function benchHandoff(sizes: HandoffSizes = HANDOFF_FULL, log: (line: string) => void = (l) => console.log(l)): Promise<{ rows: HandoffFigures[]; sizes: HandoffSizes }> {
+  ({ runs: RUNS, perRun: PER_RUN, listN: LIST_N, listRuns: LIST_RUNS } = sizes);
+  say = log;
   loadConfig({});
-  // Figures depend on what else the machine is doing: say so.
-  console.log(`machine: ${cpus().length} cores, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} at start`);
   await sharedLibrary();
   const redisUrl = await testRedisUrl();
   const prefix = testPrefix();
   const tmpR = tempDir();
   const tmpM = tempDir();
-  const results: Array<[string, number, number]> = [];
+  const rows: HandoffFigures[] = [];
   try {
     const env = { REDIS_URL: redisUrl, REDIS_PREFIX: prefix };
     const a = await startGovchat({ env, sqlitePath: tmpR.sqlitePath, listen: true, logger: silentLogger });
     const b = await startGovchat({ env, sqlitePath: tmpR.sqlitePath, listen: true, logger: silentLogger });
     try {
-      const p99 = await latency('redis ', a, b);
+      const lat = await latency('redis ', a, b);
       await deletePrefix(redisUrl, prefix);
       const list = await listing('redis ', b);
-      results.push(['redis', p99, list]);
+      rows.push({ backend: 'redis', ...lat, listHttp: list.http, listDirect: list.direct });
     } finally {
       await a.close();
       await b.close();
     }
     const m = await startGovchat({ sqlitePath: tmpM.sqlitePath, listen: true, logger: silentLogger });
     try {
-      const p99 = await latency('memory', m, m);
+      const lat = await latency('memory', m, m);
       const list = await listing('memory', m);
-      results.push(['memory', p99, list]);
+      rows.push({ backend: 'memory', ...lat, listHttp: list.http, listDirect: list.direct });
     } finally {
       await m.close();
     }
@@ -137,16 +159,27 @@ async function main() {
     tmpR.remove();
     tmpM.remove();
   }
+  return { rows, sizes };
+}
+
+async function main() {
+  // Figures depend on what else the machine is doing: say so.
+  console.log(`machine: ${cpus().length} cores, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} at start`);
+  const { rows } = await benchHandoff();
   console.log(`load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} at end`);
-  for (const [backend, p99, list] of results) {
-    console.log(`${backend.padEnd(6)}  target p99 < 50 ms: ${p99 < 50 ? 'met' : 'NOT met'} (${f(p99)} ms);  target list 1,000 < 50 ms: ${list < 50 ? 'met' : 'NOT met'} (${f(list)} ms)`);
+  for (const r of rows) {
+    const p99 = median(r.p99s);
+    const list = median(r.listHttp);
+    console.log(`${r.backend.padEnd(6)}  target p99 < 50 ms: ${p99 < 50 ? 'met' : 'NOT met'} (${f(p99)} ms);  target list 1,000 < 50 ms: ${list < 50 ? 'met' : 'NOT met'} (${f(list)} ms)`);
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (e: unknown) => {
-    console.error(e);
-    process.exit(1);
-  },
-);
+if (isMain(import.meta.url)) {
+  main().then(
+    () => process.exit(0),
+    (e: unknown) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );
+}

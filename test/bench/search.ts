@@ -4,9 +4,8 @@
  * 2,262 imported Guangdong guides. Each figure is the median of several runs with its spread.
  * `--quick` runs fewer repetitions (the CI smoke run).
  */
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Answerer } from '../../src/answer/answerer.js';
@@ -14,6 +13,7 @@ import { importGdzwfwFile } from '../../src/kb/import/run.js';
 import { Library, defaultIndexDir } from '../../src/search/library.js';
 import { indexSize } from '../../src/search/persist.js';
 import { readJsonl, type Question } from '../eval/harness.js';
+import { coldStart } from './server.js';
 import { machine, percentile, spread } from './stats.js';
 
 const quick = process.argv.includes('--quick');
@@ -23,39 +23,6 @@ const QUERIES = quick ? 500 : 3000;
 const IMPORTED = 'data/imported/gdzwfw';
 
 const questions = [...readJsonl<Question>('test/eval/questions.jsonl'), ...readJsonl<Question>('test/eval/imported.jsonl')].flatMap((q) => [q.q, ...(q.then ?? []).map((f) => f.q)]);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** Spawns the built server and times it from spawn to the first 200 from /healthz. */
-async function coldStart(env: Record<string, string>): Promise<number> {
-  const port = await freePort();
-  const started = performance.now();
-  const child = spawn(process.execPath, ['dist/main.js'], { env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'inherit'] });
-  try {
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
-      try {
-        const res = await fetch(`http://127.0.0.1:${port}/healthz`);
-        if (res.ok) return performance.now() - started;
-      } catch {
-        // not listening yet
-      }
-      await new Promise((r) => setTimeout(r, 5));
-      if (performance.now() - started > 60_000) throw new Error('server did not become ready in 60 s');
-    }
-  } finally {
-    child.kill('SIGKILL');
-  }
-}
 
 async function measure(name: string, roots: string[]) {
   const dir = mkdtempSync(join(tmpdir(), 'govchat-bench-search-'));
@@ -71,7 +38,7 @@ async function measure(name: string, roots: string[]) {
     const size = indexSize(defaultIndexDir(dir));
     const env = { KNOWLEDGE_DIR: roots[0], KNOWLEDGE_EXTRA_DIRS: roots.slice(1).join(','), DATA_DIR: dir };
     const starts: number[] = [];
-    for (let i = 0; i < STARTS; i++) starts.push(await coldStart(env));
+    for (let i = 0; i < STARTS; i++) starts.push((await coldStart(env)).ms);
 
     const index = library.current;
     const answerer = new Answerer(() => library.current, { minConfidence: 0.5 });

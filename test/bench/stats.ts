@@ -17,3 +17,11 @@ export function machine(): string {
 }
 
 import os from 'node:os';
+
+/** Whether a module is the script being run (`tsx test/bench/x.ts`), not imported by the suite. */
+export function isMain(moduleUrl: string): boolean {
+  return !!process.argv[1] && pathToFileURL(resolve(process.argv[1])).href === moduleUrl;
+}
+
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';

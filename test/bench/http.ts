@@ -1,0 +1,157 @@
+/**
+ * npm run bench:http — POST /api/chat against the framework's ceiling, with autocannon.
+ *
+ * One server process (test/bench/http-server.ts, bundled with esbuild as scripts/build.mjs bundles
+ * dist/main.js) serves the real govchat app with the embedded defaults (no Redis, no language
+ * model, the hashing embedder, SQLite in a temporary DATA_DIR, LOG_LEVEL info with the log going
+ * nowhere) and, on a second port, a bare Hono app with POST /hello. Same process, bundle, Node and
+ * @hono/node-server, so the only difference is what the request does; the idle server costs the
+ * other nothing. Mounting /hello inside govchat's app would have measured govchat's middleware
+ * (request id, logging, CORS) as the "ceiling"; a second process would have had its own heap and JIT.
+ *
+ * Both get the same requests: POST with {"message": q}, q turning through the first turns of
+ * test/eval/questions.jsonl in file order, no sessionId (every request is a citizen's first
+ * message: a fresh conversation is created and stored, the heaviest first-turn path). Rate limits
+ * raised for the run (RATE_LIMIT_*_PER_MIN=1000000). 32 connections; hello and chat alternate in
+ * rounds of the same duration, the order turning each round; the ratio is taken per round.
+ */
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon, { type Result } from 'autocannon';
+import { build } from 'esbuild';
+import { readJsonl, type Question } from '../eval/harness.js';
+import { sharedLibrary } from '../support/library.js';
+import { freePort, startServer } from './server.js';
+import { isMain, machine, median, spread } from './stats.js';
+
+export const CONNECTIONS = 32;
+const ENTRY = 'dist/bench/http-server.js';
+
+/** The bench server, bundled with the options of scripts/build.mjs. */
+export async function bundleHttpServer(): Promise<void> {
+  await build({
+    entryPoints: { 'http-server': 'test/bench/http-server.ts' },
+    outdir: 'dist/bench',
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
+    sourcemap: true,
+    logLevel: 'warning',
+  });
+}
+
+export interface HttpRun {
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+}
+
+function run(url: string, seconds: number, questions: string[]): Promise<Result> {
+  let i = 0;
+  return autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration: seconds,
+    requests: [
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        setupRequest: (req) => ({ ...req, body: JSON.stringify({ message: questions[i++ % questions.length] }) }),
+      },
+    ],
+  });
+}
+
+const summary = (r: Result): HttpRun => ({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts });
+
+export interface HttpResult {
+  hello: HttpRun[];
+  chat: HttpRun[];
+  ratio: number[];
+  seconds: number;
+  rounds: number;
+  rssAfter: number;
+  markdown: string;
+}
+
+export async function benchHttp(o: { smoke?: boolean; log?: (s: string) => void } = {}): Promise<HttpResult> {
+  const log = o.log ?? ((s: string) => console.error(s));
+  const seconds = o.smoke ? 2 : 10;
+  const rounds = o.smoke ? 1 : 3;
+  const questions = readJsonl<Question>('test/eval/questions.jsonl').map((q) => q.q);
+  await bundleHttpServer();
+  const dir = mkdtempSync(join(tmpdir(), 'govchat-bench-http-'));
+  // The index persisted for the tests (data/index, built once) saves the server building its own.
+  await sharedLibrary();
+  cpSync('data/index', join(dir, 'index'), { recursive: true });
+  const helloPort = await freePort();
+  const server = await startServer(ENTRY, {
+    DATA_DIR: dir,
+    KNOWLEDGE_DIR: 'knowledge',
+    LOG_LEVEL: 'info',
+    HELLO_PORT: String(helloPort),
+    RATE_LIMIT_IP_PER_MIN: '1000000',
+    RATE_LIMIT_SESSION_PER_MIN: '1000000',
+  });
+  const hello = `http://127.0.0.1:${helloPort}/hello`;
+  const chat = `${server.url}/api/chat`;
+  try {
+    // Both answer as expected before anything is timed.
+    const h = await fetch(hello, { method: 'POST', body: '{}' });
+    if ((await h.text()) !== 'hello') throw new Error('the hello route did not answer hello');
+    const c = await fetch(chat, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: questions[0] }) });
+    const body = (await c.json()) as { type?: string };
+    if (c.status !== 200 || !body.type) throw new Error(`POST /api/chat answered ${c.status}: ${JSON.stringify(body)}`);
+    log(`  http: server ready in ${(server.readyMs / 1000).toFixed(1)} s`);
+    if (!o.smoke) {
+      await run(hello, 1, questions);
+      await run(chat, 3, questions);
+    }
+    const res: Pick<HttpResult, 'hello' | 'chat' | 'ratio'> = { hello: [], chat: [], ratio: [] };
+    for (let r = 0; r < rounds; r++) {
+      const pair: Partial<Record<'hello' | 'chat', HttpRun>> = {};
+      for (const which of r % 2 ? (['chat', 'hello'] as const) : (['hello', 'chat'] as const)) {
+        pair[which] = summary(await run(which === 'hello' ? hello : chat, seconds, questions));
+        log(`  http round ${r + 1}/${rounds}: ${which} ${pair[which]!.rps.toFixed(0)} req/s, p99 ${pair[which]!.p99} ms`);
+      }
+      res.hello.push(pair.hello!);
+      res.chat.push(pair.chat!);
+      res.ratio.push(pair.chat!.rps / pair.hello!.rps);
+    }
+    const rssAfter = server.rss();
+    return { ...res, seconds, rounds, rssAfter, markdown: httpMarkdown({ ...res, seconds, rounds, rssAfter }) };
+  } finally {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function httpMarkdown(r: Omit<HttpResult, 'markdown'>): string {
+  const row = (name: string, runs: HttpRun[]) =>
+    `| ${name} | ${spread(runs.map((x) => x.rps), 0)} | ${spread(runs.map((x) => x.p50), 0)} | ${spread(runs.map((x) => x.p99), 0)} | ${runs.reduce((s, x) => s + x.non2xx, 0)} / ${runs.reduce((s, x) => s + x.errors, 0)} |`;
+  const ratio = median(r.ratio);
+  const p99 = median(r.chat.map((x) => x.p99));
+  return [
+    `autocannon, ${CONNECTIONS} connections, ${r.rounds} round(s) of ${r.seconds} s each, hello and chat alternating; fresh conversation per request, rotating the first turns of test/eval/questions.jsonl.`,
+    '',
+    '| route | requests/s | latency ms p50 | latency ms p99 | non-2xx / errors |',
+    '|---|---|---|---|---|',
+    row('bare Hono `POST /hello` (same process and build)', r.hello),
+    row('govchat `POST /api/chat`', r.chat),
+    '',
+    `chat ÷ hello requests/s: **${spread(r.ratio, 2)}** (target ≥ 0.3: ${ratio >= 0.3 ? 'met' : 'NOT met'}); chat p99 **${p99} ms** (target < 25 ms: ${p99 < 25 ? 'met' : 'NOT met'}). Server RSS after the run: ${(r.rssAfter / 2 ** 20).toFixed(0)} MiB.`,
+  ].join('\n');
+}
+
+if (isMain(import.meta.url)) {
+  const smoke = process.argv.includes('--smoke');
+  const r = await benchHttp({ smoke });
+  console.log(`\n## HTTP against the framework's ceiling — ${machine()}${smoke ? ' (smoke)' : ''}\n\n${r.markdown}`);
+}
