@@ -165,7 +165,8 @@ export class DialogueEngine {
 
   async handle(input: Incoming, stream?: ReplyStream): Promise<Reply> {
     const { session, conversation } = await this.openSession(input);
-    const stored = await this.deps.records.addMessage({ conversationId: conversation.id, role: 'citizen', text: input.message });
+    // Stored before anything else (a message accepted is a message kept); the turn's last write touches the conversation.
+    const stored = await this.deps.records.addMessage({ conversationId: conversation.id, role: 'citizen', text: input.message }, { touch: false });
     const text = this.resolveChoice(input.message.trim(), session);
     const analysis = await this.deps.answerer.analyze(text);
     const classified = classifyIntent(text, intentSignals(analysis.result));
@@ -201,7 +202,7 @@ export class DialogueEngine {
         intent: ctx.intent.name,
         payload: { citations: turn.citations ?? [], suggestions: turn.suggestions ?? [], blocks: turn.blocks ?? [], form: turn.form ?? null, handoff: turn.handoff ?? null },
         evidence: turn.evidence ?? null,
-      });
+      }, { touch: false });
       messageId = bot.id;
     }
     await this.deps.sessions.save(session);

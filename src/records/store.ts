@@ -105,7 +105,8 @@ export class ConversationRecords {
       .execute();
   }
 
-  async addMessage(m: NewMessage): Promise<StoredMessage> {
+  /** Stores a message; `touch: false` leaves the conversation's updated_at to a write that follows (the end of a chat turn). */
+  async addMessage(m: NewMessage, opts: { touch?: boolean } = {}): Promise<StoredMessage> {
     const row = {
       id: newId('m'),
       conversation_id: m.conversationId,
@@ -119,7 +120,7 @@ export class ConversationRecords {
       created_at: m.at ?? Date.now(),
     };
     const { seq } = await this.db.insertInto('messages').values(row).returning('seq').executeTakeFirstOrThrow();
-    await this.db.updateTable('conversations').set({ updated_at: row.created_at }).where('id', '=', m.conversationId).execute();
+    if (opts.touch !== false) await this.db.updateTable('conversations').set({ updated_at: row.created_at }).where('id', '=', m.conversationId).execute();
     return toMessage({ ...row, seq });
   }
 
