@@ -1,0 +1,1 @@
+document.getElementById('app')!.textContent = '工作台正在建设中';
