@@ -15,7 +15,7 @@ export async function buildConsole({ outdir = resolve(root, 'dist/console'), min
     format: 'iife',
     platform: 'browser',
     // Staff use current desktop browsers and tablets.
-    target: ['es2020', 'chrome90', 'firefox90', 'safari14'],
+    target: ['es2020', 'chrome90', 'firefox90', 'safari15'],
     minify,
     charset: 'utf8',
     legalComments: 'none',
