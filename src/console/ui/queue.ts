@@ -45,7 +45,6 @@ export function queueView(ctx: Ctx, badge: (n: number) => void): View {
   }
 
   function render(): void {
-    clear(msg);
     if (!items.length) {
       clear(list, h('p', { class: 'empty' }, '目前没有等待中的会话。有新的会话时会响铃提醒。'));
       return;
@@ -84,6 +83,7 @@ export function queueView(ctx: Ctx, badge: (n: number) => void): View {
 
   async function doClaim(it: QueueItem, button: HTMLButtonElement): Promise<void> {
     button.disabled = true;
+    clear(msg);
     try {
       await api('POST', `/api/staff/conversations/${encodeURIComponent(it.conversationId)}/claim`);
       notices.delete(it.conversationId);
