@@ -145,7 +145,9 @@ describe('staff console', () => {
     const [a, b] = await Promise.all([consolePage('police'), consolePage('police2')]);
     const id = await waitingByApi();
     await Promise.all([queued(a, id).waitFor(), queued(b, id).waitFor()]);
-    await Promise.all([queued(a, id).getByRole('button', { name: '接入' }).click(), queued(b, id).getByRole('button', { name: '接入' }).click()]);
+    // Both click at once (no waiting for the other's claim to reach their queue first).
+    const click = (p: Page) => p.evaluate((cid) => document.querySelector<HTMLButtonElement>(`[data-claim="${cid}"]`)!.click(), id);
+    await Promise.all([click(a), click(b)]);
     const opened = async (p: Page) => (await p.locator(`.conv-view[data-conversation="${id}"]`).count()) > 0;
     await expect.poll(async () => (await opened(a)) !== (await opened(b)), { timeout: 10_000 }).toBe(true);
     const loser = (await opened(a)) ? b : a;

@@ -50,6 +50,11 @@ export function time(v: number): string {
   return `${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
+/** The calendar day in China Standard Time (UTC+8), as the server counts days in its reports. */
+export function cnDay(ms: number): string {
+  return new Date(ms + 8 * 3600_000).toISOString().slice(0, 10);
+}
+
 export function day(v: number | Date): string {
   const d = new Date(v);
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;

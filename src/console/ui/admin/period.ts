@@ -1,5 +1,5 @@
 import { h } from '../dom.js';
-import { day } from '../dom.js';
+import { cnDay as day } from '../dom.js';
 
 /** The period and department filter shared by the dashboard and the unanswered questions. */
 export function periodFilter(departments: string[], onChange: () => void) {
