@@ -107,7 +107,7 @@ async function start(): Promise<void> {
       { class: 'top' },
       h('h1', null, '政务服务工作台'),
       nav,
-      h('div', { class: 'who' }, h('span', null, `${me.displayName ?? me.username}（${me.role === 'admin' ? '管理员' : me.departments.join('、')}）`), logout),
+      h('div', { class: 'who' }, h('span', null, `${me.displayName ?? me.username} · ${me.role === 'admin' ? '管理员' : me.departments.join('、')}`), logout),
     ),
     tabs,
     main,

@@ -1,5 +1,5 @@
 import { BarChart, LineChart, PieChart } from 'echarts/charts';
-import { GridComponent, LegendComponent, TitleComponent, TooltipComponent } from 'echarts/components';
+import { GraphicComponent, GridComponent, LegendComponent, TitleComponent, TooltipComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 import { api, q } from '../api.js';
@@ -7,7 +7,7 @@ import type { Ctx, View } from '../context.js';
 import { clear, duration, h, notice, percent } from '../dom.js';
 import { periodFilter } from './period.js';
 
-echarts.use([BarChart, LineChart, PieChart, GridComponent, LegendComponent, TitleComponent, TooltipComponent, CanvasRenderer]);
+echarts.use([BarChart, LineChart, PieChart, GraphicComponent, GridComponent, LegendComponent, TitleComponent, TooltipComponent, CanvasRenderer]);
 
 interface Stats {
   conversations: number;
@@ -85,7 +85,7 @@ export function dashboardView(ctx: Ctx): View {
     chart('chart-daily').setOption(
       {
         tooltip: { trigger: 'axis' },
-        legend: { textStyle: FONT },
+        legend: { top: 0, textStyle: FONT },
         grid: { left: 48, right: 24, top: 40, bottom: 32 },
         xAxis: { type: 'category', data: dates, ...axis },
         yAxis: { type: 'value', minInterval: 1, ...axis },
@@ -100,13 +100,13 @@ export function dashboardView(ctx: Ctx): View {
     chart('chart-rates').setOption(
       {
         tooltip: { trigger: 'axis', valueFormatter: (v: unknown) => (v === null || v === undefined ? '—' : `${v}%`) },
-        legend: { textStyle: FONT },
+        legend: { top: 0, textStyle: FONT },
         grid: { left: 48, right: 24, top: 40, bottom: 32 },
         xAxis: { type: 'category', data: dates, ...axis },
         yAxis: { type: 'value', max: 100, axisLabel: { ...FONT, formatter: '{value}%' } },
         series: [
-          { name: '解答率', type: 'line', connectNulls: true, data: s.byDay.map((d) => rate(d.answered, d.asked)), itemStyle: { color: '#1e8449' } },
-          { name: '转人工率', type: 'line', connectNulls: true, data: s.byDay.map((d) => rate(d.handoffs, d.conversations)), itemStyle: { color: '#e67e22' } },
+          { name: '解答率', type: 'line', connectNulls: true, symbolSize: 8, data: s.byDay.map((d) => rate(d.answered, d.asked)), itemStyle: { color: '#1e8449' } },
+          { name: '转人工率', type: 'line', connectNulls: true, symbolSize: 8, data: s.byDay.map((d) => rate(d.handoffs, d.conversations)), itemStyle: { color: '#e67e22' } },
         ],
       },
       true,
@@ -148,8 +148,13 @@ export function dashboardView(ctx: Ctx): View {
         },
         true,
       );
+    // An empty chart says so instead of showing bare axes.
+    const empty = (id: string, none: boolean) => none && chart(id).setOption({ graphic: { type: 'text', left: 'center', top: 'middle', style: { text: '这段时间暂无数据', fontSize: 16, fill: '#5b6472' } } });
     hbar('chart-services', s.topServices.map((x) => x.title), s.topServices.map((x) => x.answers), '#1f5fa8');
     hbar('chart-unanswered', s.topUnanswered.map((x) => x.sample), s.topUnanswered.map((x) => x.count), '#c0392b');
+    empty('chart-services', !s.topServices.length);
+    empty('chart-unanswered', !s.topUnanswered.length);
+    empty('chart-ratings', !s.ratingCount);
     el.dataset.loaded = String(Date.now());
   }
 

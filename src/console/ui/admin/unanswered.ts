@@ -55,7 +55,7 @@ export function unansweredView(ctx: Ctx): View {
   function faqDraft(g: Group, area: HTMLElement): HTMLElement {
     const question = h('input', { value: g.samples[0] ?? '', maxlength: 200, 'aria-label': '问题' });
     const answer = h('textarea', { rows: 4, maxlength: 4000, placeholder: '请依据办事指南写出标准答复', 'aria-label': '答案' });
-    const guide = h('select', { 'aria-label': '所属事项' }, h('option', { value: '' }, '不属于某个事项'), g.closestGuide ? h('option', { value: g.closestGuide.id, selected: true }, g.closestGuide.title) : null);
+    const guide = h('select', { 'aria-label': '所属事项' }, h('option', { value: '' }, '不属于某个事项'), g.closestGuide ? h('option', { value: g.closestGuide.id }, `${g.closestGuide.title}（最接近）`) : null);
     const out = h('div');
     const save = h('button', { type: 'submit', class: 'primary' }, '导入知识库');
     const form = h('form', { class: 'faq-draft' }, h('label', null, '问题', question), h('label', null, '答案', answer), h('label', null, '所属事项', guide), save, out);
