@@ -116,7 +116,8 @@ export function conversationView(ctx: Ctx, id: string): View & { title: HTMLElem
               ? h(
                   'ul',
                   { class: 'chunks' },
-                  ev.chunks.slice(0, 3).map((c) => h('li', null, `${c.guideTitle ?? c.guideId} · ${c.aspect ? (ASPECTS[c.aspect] ?? c.aspect) : '概述'}`, h('span', { class: 'muted' }, ` 相关度 ${c.score.toFixed(3)}`))),
+                  // Several chunks of one section (FAQ pairs) are one source to the agent: the best score of each.
+                  [...new Map([...ev.chunks].sort((a, b) => a.score - b.score).map((c) => [`${c.guideId}|${c.aspect}`, c])).values()].reverse().slice(0, 3).map((c) => h('li', null, `${c.guideTitle ?? c.guideId} · ${c.aspect ? (ASPECTS[c.aspect] ?? c.aspect) : '概述'}`, h('span', { class: 'muted' }, ` 相关度 ${c.score.toFixed(3)}`))),
                 )
               : null,
             typeof ev?.confidence === 'number' ? h('p', { class: 'muted' }, `置信度 ${(ev.confidence * 100).toFixed(0)}%`) : null,
