@@ -221,6 +221,29 @@ describe('staff console', () => {
     expect(await agent.locator(`.tab[data-tab="${one}"]`).count()).toBe(0);
     await agent.goto(`${h.srv.origin}/console/#c/${one}`);
     await view(one).locator('.tm-citizen', { hasText: '转人工' }).waitFor();
+
+    // 转办 with a note: it leaves 公安 for 人社's queue, the note with it.
+    await view(one).getByLabel('转办到部门').selectOption('人社');
+    await view(one).getByLabel('转办备注').fill('群众问的是社保卡');
+    await view(one).getByRole('button', { name: '转办' }).click();
+    await view(one).locator('.notice.ok', { hasText: '已转办到 人社' }).waitFor();
+    const hrQueue = await staffApi('hr', 'GET', '/api/staff/queue');
+    expect(hrQueue.body.items.map((i: { conversationId: string }) => i.conversationId)).toContain(one);
+    expect((await staffApi('hr', 'GET', `/api/staff/conversations/${one}`)).body.handoff.note).toContain('公安 → 人社：群众问的是社保卡');
+    await agent.context().close();
+  }, 60_000);
+
+  it('the citizen’s form draft is beside the transcript, with the form’s title', async () => {
+    const post = async (body: unknown) => (await fetch(`${h.srv.origin}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json();
+    const first = await post({ message: '我要办居住证' });
+    expect(first.type).toBe('form');
+    await post({ sessionId: first.sessionId, message: '转人工' });
+    const id = (await h.t.services.records.conversationBySession(first.sessionId))!.id;
+    const agent = await consolePage('police');
+    await queued(agent, id).getByRole('button', { name: '接入' }).click();
+    const side = agent.locator(`.conv-view[data-conversation="${id}"] .conv-side`);
+    await side.locator('.draft').waitFor();
+    expect(await side.locator('.draft h4').textContent()).toBe(`${first.form.title}（草稿）`);
     await agent.context().close();
   }, 60_000);
 });

@@ -136,13 +136,21 @@ export function conversationView(ctx: Ctx, id: string): View & { title: HTMLElem
 
   function renderSide(): void {
     if (!t) return;
+    // Field labels as the citizen saw them, from the form replies in the transcript.
+    const labels = new Map<string, string>();
+    const titles = new Map<string, string>();
+    for (const m of t.messages) {
+      const f = m.form as { formId?: string; title?: string; fields?: { name: string; label: string }[] } | undefined;
+      for (const x of f?.fields ?? []) labels.set(`${f!.formId}|${x.name}`, x.label);
+      if (f?.formId && f.title) titles.set(f.formId, f.title);
+    }
     const drafts = t.drafts.length
       ? t.drafts.map((d) =>
           h(
             'div',
             { class: 'draft' },
-            h('h4', null, `${d.formId}（${d.status === 'confirmed' ? '已确认' : '草稿'}）`),
-            h('dl', null, Object.entries(d.data).flatMap(([k, v]) => [h('dt', null, k), h('dd', null, v)])),
+            h('h4', null, `${titles.get(d.formId) ?? d.formId}（${d.status === 'confirmed' ? '已确认' : '草稿'}）`),
+            h('dl', null, Object.entries(d.data).flatMap(([k, v]) => [h('dt', null, labels.get(`${d.formId}|${k}`) ?? k), h('dd', null, v)])),
           ),
         )
       : [h('p', { class: 'muted' }, '群众没有填写表单。')];
