@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildConsole } from '../../scripts/console-build.mjs';
 import { Library } from '../../src/search/library.js';
 import { STAFF, staffHeaders, staffPassword, type StaffKey } from '../support/staff.js';
-import { ask, startDemo, type DemoHarness } from './support.js';
+import { ask, axeAudit, blocking, startDemo, type DemoHarness } from './support.js';
 
 const README = join(import.meta.dirname, 'readme');
 let h: DemoHarness;
@@ -71,6 +71,13 @@ async function waitingByApi(): Promise<string> {
   return (await h.t.services.records.conversationBySession(first.sessionId))!.id;
 }
 
+/** axe-core on the whole console page: nothing that blocks a member of staff (serious or critical). */
+async function noBlockingAxe(page: Page, state: string): Promise<void> {
+  const r = await axeAudit(page, ['body']);
+  console.log(`axe, console ${state}: ${r.violations.length} violations${r.violations.length ? ` (${r.violations.map((v) => `${v.id}:${v.impact}`).join(', ')})` : ''}`);
+  expect(blocking(r.violations), JSON.stringify(blocking(r.violations).map((v) => [v.id, v.nodes.slice(0, 3).map((n) => n.target)]))).toEqual([]);
+}
+
 const queued = (page: Page, id: string) => page.locator(`.queue-item[data-conversation="${id}"]`);
 
 describe('staff console', () => {
@@ -92,6 +99,7 @@ describe('staff console', () => {
     await expect.poll(() => agent.evaluate(() => Number(document.body.dataset.chimes ?? 0))).toBeGreaterThanOrEqual(1);
     expect(await agent.title()).toMatch(/^\(\d+\) 新会话 · 政务服务工作台$/);
     await agent.screenshot({ path: join(README, 'console-queue.png') });
+    await noBlockingAxe(agent, 'queue');
 
     // 人社 does not see a 公安 conversation, live or on reload, nor may it open it.
     await other.reload();
@@ -128,6 +136,7 @@ describe('staff console', () => {
     expect(await shown.locator('.bubble').textContent()).toBe(text);
     await evidence.scrollIntoViewIfNeeded();
     await agent.screenshot({ path: join(README, 'console-conversation.png') });
+    await noBlockingAxe(agent, 'conversation');
 
     // Close (asks once more), and the citizen is asked for a rating and gives one.
     await conv.getByRole('button', { name: '结束会话' }).click();
@@ -217,7 +226,7 @@ describe('staff console', () => {
     expect(await overflow()).toBeLessThanOrEqual(0);
     // Closing a tab leaves the conversation held; it can be opened again from its address.
     await agent.locator(`.tab[data-tab="${one}"]`).click();
-    await view(one).getByRole('button', { name: '关闭此标签页' }).click();
+    await view(one).getByRole('button', { name: '关闭标签' }).click();
     expect(await agent.locator(`.tab[data-tab="${one}"]`).count()).toBe(0);
     await agent.goto(`${h.srv.origin}/console/#c/${one}`);
     await view(one).locator('.tm-citizen', { hasText: '转人工' }).waitFor();
@@ -309,6 +318,7 @@ describe('admin dashboard', () => {
     expect(Number((await admin.locator('.kpi', { hasText: '会话' }).first().locator('strong').textContent()) ?? 0)).toBeGreaterThanOrEqual(1);
     await admin.waitForTimeout(800); // echarts' entry animation
     await admin.screenshot({ path: join(README, 'console-dashboard.png'), fullPage: true });
+    await noBlockingAxe(admin, 'dashboard');
 
     // Bull Board for admins, with Redis configured.
     const board = await admin.context().newPage();

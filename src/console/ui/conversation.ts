@@ -75,7 +75,7 @@ export function conversationView(ctx: Ctx, id: string): View & { title: HTMLElem
       });
       append(actions, close);
     }
-    const shut = h('button', { class: 'ghost', 'aria-label': '关闭此标签页' }, '关闭标签');
+    const shut = h('button', { class: 'ghost', title: '关闭这个标签（会话仍由您接待）' }, '关闭标签');
     shut.addEventListener('click', () => ctx.closeConversation(id));
     append(actions, shut);
     clear(
