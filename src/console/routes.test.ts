@@ -198,6 +198,17 @@ describe('knowledge-base uploads and rebuilds', () => {
     expect((await call('POST', '/api/chat', null, { message: question })).json.text).toContain('无人机综合管理平台');
   }, 60_000);
 
+  it('a file that cannot be read fails its job with the reason, and the next job may start', async () => {
+    const r = await upload('broken.xlsx', Buffer.from('this is not a spreadsheet'));
+    expect(r.status).toBe(202);
+    const job = await finished(r.json.job.id);
+    expect(job.stage).toBe('failed');
+    expect(job.error).toBeTruthy();
+    const next = await call('POST', '/api/admin/kb/rebuild', 'admin');
+    expect(next.status).toBe(202);
+    expect((await finished(next.json.job.id)).stage).toBe('done');
+  }, 60_000);
+
   it('refuses agents, empty files and FAQ tables that are not .csv/.xlsx', async () => {
     expect((await upload('a.xlsx', Buffer.from('x'), 'police')).status).toBe(403);
     expect((await upload('empty.jsonl', Buffer.alloc(0))).json.error.code).toBe('bad_request');

@@ -64,9 +64,9 @@ async function citizenWaiting(): Promise<{ page: Page; conversationId: string }>
 }
 
 /** A conversation put in the 公安 queue through the chat API. */
-async function waitingByApi(): Promise<string> {
+async function waitingByApi(question = '身份证丢了怎么补办'): Promise<string> {
   const post = async (body: unknown) => (await fetch(`${h.srv.origin}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json();
-  const first = await post({ message: '身份证丢了怎么补办' });
+  const first = await post({ message: question });
   await post({ sessionId: first.sessionId, message: '转人工' });
   return (await h.t.services.records.conversationBySession(first.sessionId))!.id;
 }
@@ -158,8 +158,11 @@ describe('staff console', () => {
 
   it('two agents claim the same conversation at once: one wins, the other is told', async () => {
     const [a, b] = await Promise.all([consolePage('police'), consolePage('police2')]);
-    const id = await waitingByApi();
+    const id = await waitingByApi('我父亲85岁了，腿脚不便，他的身份证丢了怎么补办');
     await Promise.all([queued(a, id).waitFor(), queued(b, id).waitFor()]);
+    // Served sooner, and marked so.
+    expect(await queued(a, id).locator('.mark').allTextContents()).toEqual(['老年人优先', '残障人士优先']);
+    expect(await queued(a, id).getAttribute('class')).toContain('urgent');
     // Both click at once (no waiting for the other's claim to reach their queue first).
     const click = (p: Page) => p.evaluate((cid) => document.querySelector<HTMLButtonElement>(`[data-claim="${cid}"]`)!.click(), id);
     await Promise.all([click(a), click(b)]);
@@ -352,12 +355,30 @@ describe('admin dashboard', () => {
     await admin.locator('tr[data-username="sun"]').getByRole('button', { name: '禁用' }).click();
     await admin.locator('tr[data-username="sun"] td', { hasText: '已禁用' }).waitFor();
 
+    await admin.locator('tr[data-username="sun"]').getByRole('button', { name: '重置密码' }).click();
+    const reset = admin.locator('.notice.ok', { hasText: 'sun 的新密码' });
+    await reset.waitFor();
+    const fresh = /新密码：(\S+)（/.exec((await reset.textContent())!)![1];
+    expect(fresh).not.toBe(password);
+
+    // 常用语 are added per department for the agents.
+    await admin.getByRole('link', { name: '常用语' }).click();
+    const add = admin.locator('form.canned-add');
+    await add.getByLabel('部门').selectOption('医保');
+    await add.getByLabel('标题').fill('异地就医');
+    await add.getByLabel('内容').fill('异地就医备案可在国家医保服务平台 App 办理。');
+    await add.getByRole('button', { name: '添加' }).click();
+    await admin.locator('.notice.ok', { hasText: '已添加' }).waitFor();
+    expect(await admin.locator('.canned-dept', { hasText: '医保' }).getByLabel('标题').inputValue()).toBe('异地就医');
+    const canned = await staffApi('admin', 'GET', `/api/staff/canned-replies?department=${encodeURIComponent('医保')}`);
+    expect(canned.body.items.map((c: { text: string }) => c.text)).toEqual(['异地就医备案可在国家医保服务平台 App 办理。']);
+
     await admin.getByRole('link', { name: '审计日志' }).click();
     await admin.getByLabel('操作', { exact: true }).fill('staff.');
     await admin.getByRole('button', { name: '筛选' }).click();
     await admin.locator('.audit tbody tr', { hasText: 'staff.create' }).first().waitFor();
     const actions = await admin.locator('.audit tbody tr td:nth-child(3)').allTextContents();
-    expect(actions).toEqual(expect.arrayContaining(['staff.create', 'staff.update', 'staff.disable']));
+    expect(actions).toEqual(expect.arrayContaining(['staff.create', 'staff.update', 'staff.disable', 'staff.reset_password']));
     expect(actions.every((a) => a.startsWith('staff.'))).toBe(true);
     await admin.context().close();
   }, 60_000);
