@@ -170,6 +170,7 @@ describe('knowledge-base uploads and rebuilds', () => {
     expect(job.report.imported).toBe(1);
     expect(job.report.rejected.map((x: { line: number }) => x.line)).toEqual([3, 4]);
     expect(job.report.rejected[1].reason).toContain('no-such-guide');
+    expect(job.report.rejectedTotal).toBe(2);
     expect(job.index.faqs).toBe(guidesBefore.faqs + 1);
 
     const after = await call('POST', '/api/chat', null, { message: question });
