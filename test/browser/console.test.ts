@@ -64,12 +64,14 @@ async function citizenWaiting(): Promise<{ page: Page; conversationId: string }>
 }
 
 /** A conversation put in the 公安 queue through the chat API. */
-async function waitingByApi(question = '身份证丢了怎么补办'): Promise<string> {
-  const post = async (body: unknown) => (await fetch(`${h.srv.origin}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json();
-  const first = await post({ message: question });
-  await post({ sessionId: first.sessionId, message: '转人工' });
-  return (await h.t.services.records.conversationBySession(first.sessionId))!.id;
+const chat = async (body: unknown) => (await fetch(`${h.srv.origin}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json();
+
+async function waitingSession(question = '身份证丢了怎么补办'): Promise<{ id: string; sessionId: string }> {
+  const first = await chat({ message: question });
+  await chat({ sessionId: first.sessionId, message: '转人工' });
+  return { id: (await h.t.services.records.conversationBySession(first.sessionId))!.id, sessionId: first.sessionId };
 }
+const waitingByApi = async (question?: string) => (await waitingSession(question)).id;
 
 /** axe-core on the whole console page: nothing that blocks a member of staff (serious or critical). */
 async function noBlockingAxe(page: Page, state: string): Promise<void> {
@@ -209,7 +211,8 @@ describe('staff console', () => {
   it('several conversations stay open in tabs, each with its unsent reply, and the layout fits a tablet', async () => {
     const agent = await consolePage('police');
     await agent.setViewportSize({ width: 820, height: 1180 });
-    const [one, two] = [await waitingByApi(), await waitingByApi()];
+    const one = await waitingByApi();
+    const { id: two, sessionId: twoSession } = await waitingSession();
     for (const id of [one, two]) {
       await agent.getByRole('link', { name: /^排队/ }).click();
       await queued(agent, id).getByRole('button', { name: '接入' }).click();
@@ -219,9 +222,14 @@ describe('staff console', () => {
     await view(two).getByLabel('回复内容').fill('第二个会话的草稿');
     await agent.locator(`.tab[data-tab="${one}"]`).click();
     expect(await view(two).isHidden()).toBe(true);
+    // The citizen of the tab behind writes: its tab is marked until opened.
+    await chat({ sessionId: twoSession, message: '还在吗' });
+    await agent.locator(`.tab.unread[data-tab="${two}"]`).waitFor();
     await view(one).getByLabel('回复内容').fill('第一个会话的草稿');
     await agent.locator(`.tab[data-tab="${two}"]`).click();
     expect(await view(two).getByLabel('回复内容').inputValue()).toBe('第二个会话的草稿');
+    expect(await agent.locator(`.tab.unread[data-tab="${two}"]`).count()).toBe(0);
+    await view(two).locator('.tm-citizen', { hasText: '还在吗' }).waitFor();
     // No sideways scrolling on a tablet, in a conversation and in the queue.
     const overflow = () => agent.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(await overflow()).toBeLessThanOrEqual(0);

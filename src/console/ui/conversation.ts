@@ -235,6 +235,8 @@ export function conversationView(ctx: Ctx, id: string): View & { title: HTMLElem
   ctx.events.on({
     message: (e) => {
       if (e.conversationId !== id) return;
+      // A message in a tab not in front: the tab says so until it is opened.
+      if (el.hidden && e.message.role === 'citizen') title.parentElement?.classList.add('unread');
       addMessage(e.message);
       transcript.lastElementChild?.scrollIntoView({ block: 'end' });
     },
@@ -243,5 +245,12 @@ export function conversationView(ctx: Ctx, id: string): View & { title: HTMLElem
     },
   });
   void load();
-  return { el, title, show: () => input.focus() };
+  return {
+    el,
+    title,
+    show: () => {
+      title.parentElement?.classList.remove('unread');
+      input.focus();
+    },
+  };
 }
