@@ -38,12 +38,13 @@ const cspViolations: string[] = [];
 async function consolePage(who: StaffKey): Promise<Page> {
   const page = await h.newPage();
   // Served under that policy, and any violation reported back.
-  await page.route((u) => u.pathname === '/console/', async (route) => {
+  const context = page.context();
+  await context.route((u) => u.pathname === '/console/' || u.pathname === '/console/queues', async (route) => {
     const res = await route.fetch();
     await route.fulfill({ response: res, headers: { ...res.headers(), 'content-security-policy': CSP } });
   });
-  await page.exposeFunction('reportCsp', (v: string) => cspViolations.push(v));
-  await page.addInitScript(() => document.addEventListener('securitypolicyviolation', (e) => (window as unknown as { reportCsp(v: string): void }).reportCsp(`${e.violatedDirective} ${e.blockedURI}`)));
+  await context.exposeFunction('reportCsp', (v: string) => cspViolations.push(`${new URL(page.url()).pathname} ${v}`));
+  await context.addInitScript(() => document.addEventListener('securitypolicyviolation', (e) => (window as unknown as { reportCsp(v: string): void }).reportCsp(`${e.violatedDirective} ${e.blockedURI}`)));
   page.on('request', (r) => {
     if (r.method() !== 'GET' && new URL(r.url()).pathname.startsWith('/api/')) changes.push(r);
   });
@@ -260,7 +261,8 @@ describe('staff console', () => {
     await view(one).getByLabel('转办到部门').selectOption('人社');
     await view(one).getByLabel('转办备注').fill('群众问的是社保卡');
     await view(one).getByRole('button', { name: '转办' }).click();
-    await view(one).locator('.notice.ok', { hasText: '已转办到 人社' }).waitFor();
+    await view(one).locator('.conv-msg .notice').waitFor();
+    expect(await view(one).locator('.conv-msg .notice').textContent()).toBe('已转办到 人社');
     const hrQueue = await staffApi('hr', 'GET', '/api/staff/queue');
     expect(hrQueue.body.items.map((i: { conversationId: string }) => i.conversationId)).toContain(one);
     expect((await staffApi('hr', 'GET', `/api/staff/conversations/${one}`)).body.handoff.note).toContain('公安 → 人社：群众问的是社保卡');

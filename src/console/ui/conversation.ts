@@ -33,10 +33,13 @@ export function conversationView(ctx: Ctx, id: string): View & { title: HTMLElem
   const el = h('section', { class: 'view conv-view', 'data-conversation': id }, head, msg, h('div', { class: 'conv-body' }, h('div', { class: 'conv-main' }, transcript, composer), side));
   const shown = new Set<string>();
   let t: Transcript | null = null;
+  /** Transferred to a department not mine: the conversation is no longer mine to read. */
+  let gone: string | null = null;
 
   const mineNow = () => t?.conversation.status === 'staff' && t.conversation.assignedTo === ctx.me.id;
 
   async function load(): Promise<void> {
+    if (gone) return;
     try {
       t = await api<Transcript>('GET', `/api/staff/conversations/${encodeURIComponent(id)}`);
     } catch (e) {
@@ -166,7 +169,12 @@ export function conversationView(ctx: Ctx, id: string): View & { title: HTMLElem
         try {
           await api('POST', `/api/staff/conversations/${encodeURIComponent(id)}/transfer`, { department: to.value, ...(note.value.trim() ? { note: note.value.trim() } : {}) });
           clear(msg, notice('ok', `已转办到 ${to.value}`));
-          await load();
+          if (ctx.mine.includes(to.value)) return void (await load());
+          // Out of my departments: what was shown stays, read-only.
+          gone = to.value;
+          composer.hidden = true;
+          clear(side, h('p', { class: 'muted' }, `已转到${to.value}排队，由${to.value}的工作人员接待。`));
+          clear(head.querySelector('.tools')!, h('button', { class: 'ghost', onclick: () => ctx.closeConversation(id) }, '关闭标签'));
         } catch (err) {
           clear(msg, notice('error', `转办失败：${(err as Error).message}`));
           go.disabled = false;
