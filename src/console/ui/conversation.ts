@@ -35,11 +35,13 @@ export function conversationView(ctx: Ctx, id: string): View & { title: HTMLElem
   let t: Transcript | null = null;
   /** Transferred to a department not mine: the conversation is no longer mine to read. */
   let gone: string | null = null;
+  /** A transfer in flight: its queue event may come before its answer; reload after, not during. */
+  let transferring = false;
 
   const mineNow = () => t?.conversation.status === 'staff' && t.conversation.assignedTo === ctx.me.id;
 
   async function load(): Promise<void> {
-    if (gone) return;
+    if (gone || transferring) return;
     try {
       t = await api<Transcript>('GET', `/api/staff/conversations/${encodeURIComponent(id)}`);
     } catch (e) {
@@ -166,8 +168,10 @@ export function conversationView(ctx: Ctx, id: string): View & { title: HTMLElem
       form.addEventListener('submit', async (e) => {
         e.preventDefault();
         go.disabled = true;
+        transferring = true;
         try {
           await api('POST', `/api/staff/conversations/${encodeURIComponent(id)}/transfer`, { department: to.value, ...(note.value.trim() ? { note: note.value.trim() } : {}) });
+          transferring = false;
           clear(msg, notice('ok', `已转办到 ${to.value}`));
           if (ctx.mine.includes(to.value)) return void (await load());
           // Out of my departments: what was shown stays, read-only.
@@ -176,6 +180,7 @@ export function conversationView(ctx: Ctx, id: string): View & { title: HTMLElem
           clear(side, h('p', { class: 'muted' }, `已转到${to.value}排队，由${to.value}的工作人员接待。`));
           clear(head.querySelector('.tools')!, h('button', { class: 'ghost', onclick: () => ctx.closeConversation(id) }, '关闭标签'));
         } catch (err) {
+          transferring = false;
           clear(msg, notice('error', `转办失败：${(err as Error).message}`));
           go.disabled = false;
         }
