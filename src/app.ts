@@ -6,7 +6,9 @@ import { wechatMpRoutes } from './channels/wechat/mp.js';
 import { formRoutes } from './forms/routes.js';
 import { sessionRoutes, staffHandoffRoutes } from './handoff/index.js';
 import { followupRoutes, ratingRoutes } from './ratings/routes.js';
+import { csrfGuard } from './platform/security.js';
 import type { Services } from './services.js';
+import { SESSION_COOKIE } from './staff/index.js';
 
 /**
  * The Node origin's app: the shared core (the answer path, as the edge serves it) with every
@@ -14,6 +16,11 @@ import type { Services } from './services.js';
  */
 export function createApp(s: Services) {
   const app = createCoreApp(s);
+  // Before the routes they guard: CSRF for staff cookies, open event streams per address.
+  app.use('/api/staff/*', csrfGuard(SESSION_COOKIE));
+  app.use('/api/admin/*', csrfGuard(SESSION_COOKIE));
+  app.use('/api/sessions/:id/events', s.limits.eventStreams());
+  app.use('/api/staff/events', s.limits.eventStreams());
   app.route('/', formRoutes({ drafts: () => s.drafts, records: () => s.records, authenticate: s.staff.authenticate }));
   app.route('/', sessionRoutes({ records: () => s.records, handoff: () => s.handoff.service, events: () => s.handoff.events, closing: s.handoff.closing }));
   app.route(

@@ -12,6 +12,10 @@ import type { AppEnv } from './platform/http.js';
 import type { Logger } from './platform/logger.js';
 import { maskDeep } from './platform/pii.js';
 import { RedisConnections } from './platform/redis.js';
+import { RequestLimits, limitSettings } from './platform/limits.js';
+import { MemorySlidingWindow, RedisSlidingWindow } from './platform/rate-limit.js';
+import { httpMetrics } from './platform/http-metrics.js';
+import { answers, limitRefusals, retrievalDuration } from './platform/metrics.js';
 import { openDatabase, type OpenedDatabase } from './records/db.js';
 import { ConversationRecords } from './records/store.js';
 import { Library, defaultIndexDir } from './search/library.js';
@@ -64,6 +68,10 @@ export interface Services {
   forwardToOrigin?: MiddlewareHandler<AppEnv>;
   /** The WeChat channel: contact sessions, outbound queues for staff replies, Official Account API. */
   wechat: WechatChannel;
+  /** Body size, per-address and per-session rate limits (in Redis when configured), event streams per address. */
+  limits: RequestLimits;
+  /** Counts requests and latency by route pattern for /metrics (the origin only: the edge has no prom-client). */
+  observe?: MiddlewareHandler<AppEnv>;
   close(): Promise<void>;
 }
 
@@ -125,7 +133,10 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   const sessions: SessionStore = redis
     ? new ResilientSessionStore(new RedisSessionStore(redis.command, config.REDIS_PREFIX), (err, op) => logger.warn({ err: { message: (err as Error).message }, op }, 'session store unavailable; using the records'))
     : new MemorySessionStore();
-  const answerer = new Answerer(() => library.current, { minConfidence: config.ANSWER_MIN_SCORE });
+  const answerer = new Answerer(() => library.current, { minConfidence: config.ANSWER_MIN_SCORE, onRetrieval: (ms) => retrievalDuration.observe(ms / 1000) });
+  const limits = new RequestLimits(redis ? new RedisSlidingWindow(redis.command, config.REDIS_PREFIX, logger) : new MemorySlidingWindow(), limitSettings(config), (limit) =>
+    limitRefusals.inc({ limit }),
+  );
   const formSpecs = loadFormSpecs(knowledgeRoots(config));
   if (formSpecs.problems.length) logger.warn({ problems: formSpecs.problems.length, first: formSpecs.problems.slice(0, 3) }, 'form specs have problems; run npm run kb:check');
   const drafts = new FormDrafts({
@@ -163,6 +174,7 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   const followups = new Followups(database.db, records, staff.audit, overrides.now);
   const analytics = new Analytics(database.db, database.dialect, { kb: () => library.kb, unanswered, now: overrides.now });
   const exports = new Exports(database.db, { kb: () => library.kb });
+  const onTurn = unansweredOnTurn(unanswered, logger);
   const engine = new DialogueEngine({
     answerer,
     sessions,
@@ -172,7 +184,10 @@ export async function createServices(config: Config, logger: Logger, overrides: 
     progress,
     handoff: handoff.service,
     ratings: ratingPort(ratings, config.FOLLOWUP_DUE_DAYS),
-    onTurn: unansweredOnTurn(unanswered, logger),
+    onTurn: (e) => {
+      answers.inc({ type: e.reply.type, channel: e.conversation.channel ?? 'web' });
+      return onTurn(e);
+    },
     ...(language ? { language } : {}),
   });
 
@@ -199,6 +214,8 @@ export async function createServices(config: Config, logger: Logger, overrides: 
     analytics,
     exports,
     wechat,
+    limits,
+    observe: httpMetrics(),
     close: async () => {
       await wechat.close();
       await handoff.close();
