@@ -8,6 +8,7 @@ import { widgetCors } from './platform/cors.js';
 import { RequestLimits, limitSettings } from './platform/limits.js';
 import { MemorySlidingWindow } from './platform/rate-limit.js';
 import { securityHeaders } from './platform/security.js';
+import { healthRoutes } from './platform/health.js';
 import { errorHandler, notFoundHandler, requestLogging, validationHook, type AppEnv } from './platform/http.js';
 import type { Services } from './services.js';
 
@@ -38,7 +39,7 @@ export function createCoreApp(s: CoreServices) {
 
   if (s.forwardToOrigin) app.use(s.forwardToOrigin);
 
-  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.route('/', healthRoutes());
   app.route('/', guideRoutes(() => s.knowledge()));
   app.route('/', guidePages(() => s.knowledge()));
   app.route('/', searchRoutes(s.answerer));

@@ -6,6 +6,8 @@ import { wechatMpRoutes } from './channels/wechat/mp.js';
 import { formRoutes } from './forms/routes.js';
 import { sessionRoutes, staffHandoffRoutes } from './handoff/index.js';
 import { followupRoutes, ratingRoutes } from './ratings/routes.js';
+import { readinessRoutes } from './platform/health.js';
+import { metricsRoutes } from './platform/metrics-route.js';
 import { csrfGuard } from './platform/security.js';
 import type { Services } from './services.js';
 import { SESSION_COOKIE } from './staff/index.js';
@@ -21,6 +23,8 @@ export function createApp(s: Services) {
   app.use('/api/admin/*', csrfGuard(SESSION_COOKIE));
   app.use('/api/sessions/:id/events', s.limits.eventStreams());
   app.use('/api/staff/events', s.limits.eventStreams());
+  app.route('/', readinessRoutes({ checks: s.readiness, draining: () => s.lifecycle.draining }));
+  app.route('/', metricsRoutes());
   app.route('/', formRoutes({ drafts: () => s.drafts, records: () => s.records, authenticate: s.staff.authenticate }));
   app.route('/', sessionRoutes({ records: () => s.records, handoff: () => s.handoff.service, events: () => s.handoff.events, closing: s.handoff.closing }));
   app.route(

@@ -15,7 +15,10 @@ import { RedisConnections } from './platform/redis.js';
 import { RequestLimits, limitSettings } from './platform/limits.js';
 import { MemorySlidingWindow, RedisSlidingWindow } from './platform/rate-limit.js';
 import { httpMetrics } from './platform/http-metrics.js';
-import { answers, limitRefusals, retrievalDuration } from './platform/metrics.js';
+import { answers, limitRefusals, observeQueues, retrievalDuration } from './platform/metrics.js';
+import type { ReadinessCheck } from './platform/health.js';
+import { sql } from 'kysely';
+import { departmentsOf } from './handoff/index.js';
 import { openDatabase, type OpenedDatabase } from './records/db.js';
 import { ConversationRecords } from './records/store.js';
 import { Library, defaultIndexDir } from './search/library.js';
@@ -72,6 +75,10 @@ export interface Services {
   limits: RequestLimits;
   /** Counts requests and latency by route pattern for /metrics (the origin only: the edge has no prom-client). */
   observe?: MiddlewareHandler<AppEnv>;
+  /** What GET /readyz checks: the search index, the database, Redis when configured. */
+  readiness(): ReadinessCheck[];
+  /** Set by a graceful shutdown: /readyz answers 503 so load balancers stop sending traffic. */
+  lifecycle: { draining: boolean };
   close(): Promise<void>;
 }
 
@@ -191,6 +198,46 @@ export async function createServices(config: Config, logger: Logger, overrides: 
     ...(language ? { language } : {}),
   });
 
+  observeQueues(async () => {
+    const now = Date.now();
+    return Promise.all(
+      departmentsOf(config, library.kb).map(async (department) => {
+        const entries = await handoff.queue.list(department);
+        const oldest = entries.reduce((m, e) => Math.min(m, e.requestedAt), now);
+        return { department, length: entries.length, longestWaitSeconds: Math.max(0, Math.round((now - oldest) / 1000)) };
+      }),
+    );
+  });
+  const readiness = (): ReadinessCheck[] => [
+    {
+      name: 'index',
+      check: async () => {
+        const n = library.current.kb.guides.length;
+        if (!n) throw new Error('no guides loaded');
+        return `${n} guides`;
+      },
+    },
+    {
+      name: 'database',
+      check: async () => {
+        await sql`select 1`.execute(database.db);
+        return database.dialect;
+      },
+    },
+    ...(redis
+      ? [
+          {
+            name: 'redis',
+            check: async () => {
+              if (!redis.ready()) throw new Error(`not connected (${redis.command.status})`);
+              await redis.command.ping();
+              return 'ok';
+            },
+          },
+        ]
+      : []),
+  ];
+
   return {
     config,
     logger,
@@ -216,6 +263,8 @@ export async function createServices(config: Config, logger: Logger, overrides: 
     wechat,
     limits,
     observe: httpMetrics(),
+    readiness,
+    lifecycle: { draining: false },
     close: async () => {
       await wechat.close();
       await handoff.close();

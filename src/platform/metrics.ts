@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /**
  * The process's Prometheus metrics: one registry that every capability adds its metrics to and
@@ -77,4 +77,57 @@ export const safetyRefusals = new Counter({
   help: 'Messages refused by the sensitive-word filter, by category',
   labelNames: ['category'] as const,
   registers: [registry],
+});
+
+/** How long citizens waited from asking for a person to being taken over, by department. */
+export const handoffWait = new Histogram({
+  name: 'govchat_handoff_wait_seconds',
+  help: 'Wait from a handoff request to a member of staff claiming it, by department',
+  labelNames: ['department'] as const,
+  buckets: [5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600],
+  registers: [registry],
+});
+
+export interface QueueFigures {
+  department: string;
+  length: number;
+  /** Seconds the longest-waiting citizen of the queue has waited (0 when empty). */
+  longestWaitSeconds: number;
+}
+
+let queueSource: (() => Promise<QueueFigures[]>) | null = null;
+
+/** The process's handoff queues, read when /metrics is scraped (the last services made win: one per process). */
+export function observeQueues(source: () => Promise<QueueFigures[]>): void {
+  queueSource = source;
+}
+
+async function queueFigures(): Promise<QueueFigures[]> {
+  try {
+    return queueSource ? await queueSource() : [];
+  } catch {
+    return []; // Redis away: the scrape still answers, without queue figures
+  }
+}
+
+export const queueLength = new Gauge({
+  name: 'govchat_handoff_queue_length',
+  help: 'Conversations waiting for a member of staff, by department',
+  labelNames: ['department'] as const,
+  registers: [registry],
+  async collect() {
+    this.reset();
+    for (const q of await queueFigures()) this.set({ department: q.department }, q.length);
+  },
+});
+
+export const queueLongestWait = new Gauge({
+  name: 'govchat_handoff_longest_wait_seconds',
+  help: 'How long the longest-waiting citizen of each queue has waited',
+  labelNames: ['department'] as const,
+  registers: [registry],
+  async collect() {
+    this.reset();
+    for (const q of await queueFigures()) this.set({ department: q.department }, q.longestWaitSeconds);
+  },
 });
