@@ -15,7 +15,8 @@ import { RedisConnections } from './platform/redis.js';
 import { RequestLimits, limitSettings } from './platform/limits.js';
 import { MemorySlidingWindow, RedisSlidingWindow } from './platform/rate-limit.js';
 import { httpMetrics } from './platform/http-metrics.js';
-import { answers, limitRefusals, observeQueues, retrievalDuration } from './platform/metrics.js';
+import { answers, limitRefusals, observeQueues, retrievalDuration, safetyRefusals } from './platform/metrics.js';
+import { SensitiveWordFilter, loadWordLists } from './safety/index.js';
 import type { ReadinessCheck } from './platform/health.js';
 import { sql } from 'kysely';
 import { departmentsOf } from './handoff/index.js';
@@ -182,6 +183,8 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   const analytics = new Analytics(database.db, database.dialect, { kb: () => library.kb, unanswered, now: overrides.now });
   const exports = new Exports(database.db, { kb: () => library.kb });
   const onTurn = unansweredOnTurn(unanswered, logger);
+  const words = new SensitiveWordFilter(loadWordLists(knowledgeRoots(config)));
+  if (!words.size) logger.warn('no sensitive-word list (knowledge/dict/sensitive.txt): abusive input is only refused by the out-of-scope rules');
   const engine = new DialogueEngine({
     answerer,
     sessions,
@@ -191,6 +194,7 @@ export async function createServices(config: Config, logger: Logger, overrides: 
     progress,
     handoff: handoff.service,
     ratings: ratingPort(ratings, config.FOLLOWUP_DUE_DAYS),
+    safety: { inspect: (t) => words.inspect(t), cleanOutput: (t) => words.cleanOutput(t), onRefused: (category) => safetyRefusals.inc({ category }) },
     onTurn: (e) => {
       answers.inc({ type: e.reply.type, channel: e.conversation.channel ?? 'web' });
       return onTurn(e);
