@@ -9,6 +9,7 @@ import { RequestLimits, limitSettings } from './platform/limits.js';
 import { MemorySlidingWindow } from './platform/rate-limit.js';
 import { securityHeaders } from './platform/security.js';
 import { healthRoutes } from './platform/health.js';
+import { describeCorePages } from './platform/openapi-pages.js';
 import { errorHandler, notFoundHandler, requestLogging, validationHook, type AppEnv } from './platform/http.js';
 import type { Services } from './services.js';
 
@@ -16,6 +17,11 @@ import type { Services } from './services.js';
  * What the answer path needs: the Node origin gives all of Services, the edge (src/edge.ts) only
  * these, with `forwardToOrigin` sending everything else (forms, handoff, staff, ratings) to the origin.
  */
+export const OPENAPI_CONFIG = {
+  openapi: '3.1.0',
+  info: { title: 'govchat API', version: '1', description: 'Government-services assistant: chat, guides, forms, handoff, staff.' },
+};
+
 export type CoreServices = Pick<Services, 'config' | 'logger' | 'knowledge' | 'answerer' | 'engine' | 'forwardToOrigin'> & Partial<Pick<Services, 'limits' | 'observe'>>;
 
 /**
@@ -45,11 +51,9 @@ export function createCoreApp(s: CoreServices) {
   app.route('/', searchRoutes(s.answerer));
   app.route('/', chatRoutes({ engine: () => s.engine, maxMessageChars: s.config.MAX_MESSAGE_CHARS, maxBodyBytes: s.config.MAX_BODY_BYTES, limitSession: (id) => limits.perSession(id) }));
 
+  describeCorePages(app);
   // The document is made when asked for, from every route mounted by then (the origin mounts more).
-  app.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: { title: 'govchat API', version: '1', description: 'Government-services assistant: chat, guides, forms, handoff, staff.' },
-  });
+  app.doc31('/openapi.json', OPENAPI_CONFIG);
   return app;
 }
 

@@ -1,5 +1,7 @@
 import { analyticsRoutes } from './analytics/routes.js';
-import { createCoreApp } from './app-core.js';
+import { OPENAPI_CONFIG, createCoreApp } from './app-core.js';
+import { apiReferencePage, type OpenApiDocument } from './platform/api-reference.js';
+import { describeOriginPages } from './platform/openapi-pages.js';
 import { assetRoutes } from './channels/web/assets.js';
 import { edgeIngestRoutes } from './edge/ingest.js';
 import { wechatMpRoutes } from './channels/wechat/mp.js';
@@ -37,6 +39,9 @@ export function createApp(s: Services) {
   app.route('/', analyticsRoutes({ analytics: () => s.analytics, unanswered: () => s.unanswered, exports: () => s.exports, authenticate: s.staff.authenticate, audit: s.staff.audit }));
   app.route('/', wechatMpRoutes({ token: s.config.WECHAT_MP_TOKEN, engine: () => s.engine, wechat: () => s.wechat, records: () => s.records, handoff: () => s.handoff.service, replyTimeoutMs: s.config.WECHAT_MP_REPLY_TIMEOUT_MS, maxMessageChars: s.config.MAX_MESSAGE_CHARS, logger: s.logger }));
   app.route('/', assetRoutes());
+  describeOriginPages(app);
+  // The reference is rendered from the whole document, every capability mounted.
+  app.get('/docs', (c) => c.html(apiReferencePage(app.getOpenAPI31Document(OPENAPI_CONFIG) as OpenApiDocument)));
   if (s.config.EDGE_INGEST_TOKEN) app.route('/', edgeIngestRoutes({ db: s.database.db, token: s.config.EDGE_INGEST_TOKEN }));
   return app;
 }

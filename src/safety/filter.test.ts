@@ -22,7 +22,7 @@ describe('sensitive-word list', () => {
       texts.push(g.title, ...(g.aliases ?? []));
       for (const f of g.faq ?? []) texts.push(f.question);
     }
-    for (const f of lib.kb.faq ?? []) texts.push(f.question);
+    for (const f of lib.kb.faqs) texts.push(f.title, ...f.pairs.map((p) => p.question));
     expect(texts.length).toBeGreaterThan(100);
     const hits = texts.filter((t) => filter.inspect(t).refused);
     expect(hits).toEqual([]);
