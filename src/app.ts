@@ -2,6 +2,7 @@ import { analyticsRoutes } from './analytics/routes.js';
 import { OPENAPI_CONFIG, createCoreApp } from './app-core.js';
 import { apiReferencePage, type OpenApiDocument } from './platform/api-reference.js';
 import { describeOriginPages } from './platform/openapi-pages.js';
+import { withCommonErrors } from './platform/openapi-document.js';
 import { assetRoutes } from './channels/web/assets.js';
 import { edgeIngestRoutes } from './edge/ingest.js';
 import { wechatMpRoutes } from './channels/wechat/mp.js';
@@ -41,7 +42,7 @@ export function createApp(s: Services) {
   app.route('/', assetRoutes());
   describeOriginPages(app);
   // The reference is rendered from the whole document, every capability mounted.
-  app.get('/docs', (c) => c.html(apiReferencePage(app.getOpenAPI31Document(OPENAPI_CONFIG) as OpenApiDocument)));
+  app.get('/docs', (c) => c.html(apiReferencePage(withCommonErrors(app.getOpenAPI31Document(OPENAPI_CONFIG)) as OpenApiDocument)));
   if (s.config.EDGE_INGEST_TOKEN) app.route('/', edgeIngestRoutes({ db: s.database.db, token: s.config.EDGE_INGEST_TOKEN }));
   return app;
 }

@@ -70,6 +70,17 @@ describe('OpenAPI document', () => {
     expect(missing).toEqual([]);
   });
 
+  it('documents the shared refusals (413, 429 with Retry-After, 503) on every API operation', () => {
+    for (const [path, ops] of Object.entries(doc.paths).filter(([p]) => p.startsWith('/api/'))) {
+      for (const [method, op] of Object.entries(ops)) {
+        for (const status of ['413', '429', '503']) {
+          const schema = deref(op.responses[status]?.content?.['application/json']?.schema) as Json | undefined;
+          expect(schema?.properties, `${method} ${path} ${status}`).toHaveProperty('error');
+        }
+      }
+    }
+  });
+
   it('compiles to validators that reject what does not fit (so passing means something)', () => {
     const reply = z.fromJSONSchema(deref(doc.components!.schemas!.Reply) as Parameters<typeof z.fromJSONSchema>[0]);
     expect(reply.safeParse({ sessionId: 1 }).success).toBe(false);
