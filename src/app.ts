@@ -1,5 +1,6 @@
 import { analyticsRoutes } from './analytics/routes.js';
 import { createCoreApp } from './app-core.js';
+import { consoleRoutes, type ConsoleOptions } from './console/index.js';
 import { assetRoutes } from './channels/web/assets.js';
 import { edgeIngestRoutes } from './edge/ingest.js';
 import { wechatMpRoutes } from './channels/wechat/mp.js';
@@ -12,7 +13,7 @@ import type { Services } from './services.js';
  * The Node origin's app: the shared core (the answer path, as the edge serves it) with every
  * capability that needs the database, the queues or staff mounted on it.
  */
-export function createApp(s: Services) {
+export function createApp(s: Services, opts: { console?: ConsoleOptions } = {}) {
   const app = createCoreApp(s);
   app.route('/', formRoutes({ drafts: () => s.drafts, records: () => s.records, authenticate: s.staff.authenticate }));
   app.route('/', sessionRoutes({ records: () => s.records, handoff: () => s.handoff.service, events: () => s.handoff.events, closing: s.handoff.closing }));
@@ -25,6 +26,7 @@ export function createApp(s: Services) {
   app.route('/', followupRoutes(() => s.followups, s.staff.authenticate));
   app.route('/', analyticsRoutes({ analytics: () => s.analytics, unanswered: () => s.unanswered, exports: () => s.exports, authenticate: s.staff.authenticate, audit: s.staff.audit }));
   app.route('/', wechatMpRoutes({ token: s.config.WECHAT_MP_TOKEN, engine: () => s.engine, wechat: () => s.wechat, records: () => s.records, handoff: () => s.handoff.service, replyTimeoutMs: s.config.WECHAT_MP_REPLY_TIMEOUT_MS, maxMessageChars: s.config.MAX_MESSAGE_CHARS, logger: s.logger }));
+  app.route('/', consoleRoutes(s, opts.console));
   app.route('/', assetRoutes());
   if (s.config.EDGE_INGEST_TOKEN) app.route('/', edgeIngestRoutes({ db: s.database.db, token: s.config.EDGE_INGEST_TOKEN }));
   return app;
