@@ -123,6 +123,13 @@ export const VARS = {
   RATE_LIMIT_SESSION_PER_MIN: { group: 'Limits', schema: int(1, 1_000_000), default: '30', doc: 'Chat messages per session per minute.' },
   MAX_MESSAGE_CHARS: { group: 'Limits', schema: int(10, 100_000), default: '500', doc: 'Longest citizen message accepted (413 beyond).' },
   MAX_BODY_BYTES: { group: 'Limits', schema: int(1024, 50_000_000), default: '65536', doc: 'Largest JSON request body (413 beyond).' },
+  SSE_MAX_PER_IP: { group: 'Limits', schema: int(1, 100_000), default: '20', doc: 'Open event streams (SSE) one client address may hold on one instance (429 beyond).' },
+  TRUST_PROXY: {
+    group: 'Limits',
+    schema: bool,
+    default: 'false',
+    doc: 'Take the client address from X-Forwarded-For / X-Real-IP (set true only behind a reverse proxy that sets them; otherwise clients could dodge the per-address limit).',
+  },
   GOVCHAT_SECRET: {
     secret: true,
     group: 'Staff',

@@ -1,7 +1,9 @@
 import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
+import type { Server } from 'node:http';
 import { createLogger } from './platform/logger.js';
+import { gracefulShutdown } from './platform/shutdown.js';
 import { createServices } from './services.js';
 
 /** Node entry: config -> services -> HTTP server -> graceful shutdown. */
@@ -23,23 +25,15 @@ async function main(): Promise<void> {
     logger.info({ port: info.port, url: `http://localhost:${info.port}/`, startupMs: Math.round(performance.now()) }, 'govchat is ready');
   });
 
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    const timer = setTimeout(() => {
-      logger.warn('shutdown timed out; exiting');
-      process.exit(1);
-    }, config.SHUTDOWN_TIMEOUT_MS).unref();
-    services.handoff.endStreams(); // open event streams would hold the server open
-    server.close(() => {
-      services.close().finally(() => {
-        clearTimeout(timer);
-        process.exit(0);
-      });
-    });
-  };
+  const stop = gracefulShutdown({
+    server: server as Server,
+    logger,
+    timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    drain: () => (services.lifecycle.draining = true),
+    endStreams: () => services.handoff.endStreams(),
+    closeServices: () => services.close(),
+    exit: (code) => process.exit(code),
+  });
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 }
