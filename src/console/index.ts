@@ -14,6 +14,20 @@ export { CannedReplies } from './canned.js';
 export { KbJobs, type KbJob } from './kb-jobs.js';
 export { consoleImportRoot, consoleUploadDir } from './paths.js';
 
+const states = new WeakMap<Services, { canned: CannedReplies; jobs: KbJobs }>();
+
+/** One job runner per instance (services), however many apps are made over it (tests make several). */
+export function consoleState(s: Services): { canned: CannedReplies; jobs: KbJobs } {
+  let st = states.get(s);
+  if (!st) {
+    const jobs = new KbJobs({ library: s.library, importRoot: consoleImportRoot(s.config.DATA_DIR), uploadDir: consoleUploadDir(s.config.DATA_DIR), logger: s.logger, bus: s.handoff.events });
+    void jobs.listen();
+    st = { canned: new CannedReplies(s.database.db), jobs };
+    states.set(s, st);
+  }
+  return st;
+}
+
 export interface ConsoleOptions {
   /** The built console (tests); default dist/console. */
   dir?: string;
@@ -25,8 +39,7 @@ export interface ConsoleOptions {
  */
 export function consoleRoutes(s: Services, opts: ConsoleOptions = {}) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-  const canned = new CannedReplies(s.database.db);
-  const jobs = new KbJobs({ library: s.library, importRoot: consoleImportRoot(s.config.DATA_DIR), uploadDir: consoleUploadDir(s.config.DATA_DIR), logger: s.logger });
+  const { canned, jobs } = consoleState(s);
   app.route('/', cannedRoutes({ canned: () => canned, authenticate: s.staff.authenticate, audit: s.staff.audit }));
   app.route('/', kbAdminRoutes({ jobs: () => jobs, library: () => s.library, authenticate: s.staff.authenticate, audit: s.staff.audit, maxUploadBytes: s.config.KB_UPLOAD_MAX_BYTES }));
   app.route('/', queuesBoard({ redis: s.redis, authenticate: s.staff.authenticate, departments: () => departmentsOf(s.config, s.knowledge()) }));

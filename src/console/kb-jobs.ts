@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { importFaqFile, importGdzwfwFile, type ImportReport } from '../kb/import/run.js';
 import { conflict, notFound } from '../platform/errors.js';
+import type { EventBus } from '../handoff/events.js';
 import type { Logger } from '../platform/logger.js';
 import { newId } from '../records/ids.js';
 import type { Library } from '../search/library.js';
@@ -37,6 +38,20 @@ export interface KbJobsOptions {
   uploadDir: string;
   logger: Logger;
   now?: () => number;
+  /**
+   * Cross-instance events (Redis pub/sub with REDIS_URL): when the knowledge changes here, every
+   * other instance rebuilds its own index too (their DATA_DIR must be shared for uploads to reach them).
+   */
+  bus?: EventBus;
+}
+
+/** The topic knowledge-base changes are announced on. */
+export const KB_TOPIC = 'kb';
+interface KbChanged {
+  type: 'changed';
+  origin: string;
+  job: string;
+  by: string;
 }
 
 const STAGE_WEIGHT: Record<BuildProgress['stage'], [number, number]> = { chunks: [0, 0.1], bm25: [0.1, 0.3], embed: [0.3, 0.9], hnsw: [0.9, 1] };
@@ -52,8 +67,31 @@ export class KbJobs {
   private running: KbJob | null = null;
   private readonly now: () => number;
 
+  private readonly instance = newId('inst');
+  private subscribed: Promise<unknown> | null = null;
+  /** A change announced while a job ran here: rebuild once it ends. */
+  private pending: KbChanged | null = null;
+
   constructor(private readonly o: KbJobsOptions) {
     this.now = o.now ?? Date.now;
+  }
+
+  /** Listens for other instances' changes (once); resolves when the subscription is live. */
+  listen(): Promise<unknown> {
+    this.subscribed ??= this.o.bus
+      ? this.o.bus.subscribe(KB_TOPIC, (raw) => this.heard(raw as KbChanged)).catch((err: unknown) => this.o.logger.warn({ err }, 'knowledge-base change events unavailable'))
+      : Promise.resolve();
+    return this.subscribed;
+  }
+
+  private heard(e: KbChanged): void {
+    if (e?.type !== 'changed' || e.origin === this.instance) return;
+    if (this.running) {
+      this.pending = e;
+      return;
+    }
+    this.o.logger.info({ job: e.job }, 'knowledge changed on another instance; rebuilding the index here');
+    this.startRebuild(`${e.by}（其他实例）`, false);
   }
 
   get(id: string): KbJob {
@@ -102,8 +140,8 @@ export class KbJobs {
   }
 
   /** Starts a rebuild of the index from the knowledge as it is on disk. */
-  startRebuild(by: string): KbJob {
-    const job = this.begin('rebuild', by, { format: null, file: null });
+  startRebuild(by: string, announce = true): KbJob {
+    const job = this.begin('rebuild', by, { format: null, file: null }, announce);
     void this.run(job, () => this.index(job, 0));
     return { ...job };
   }
@@ -113,13 +151,16 @@ export class KbJobs {
     while (this.running) await new Promise((r) => setTimeout(r, 20));
   }
 
-  private begin(kind: KbJobKind, by: string, f: Pick<KbJob, 'format' | 'file'>): KbJob {
+  private readonly announce = new WeakSet<KbJob>();
+
+  private begin(kind: KbJobKind, by: string, f: Pick<KbJob, 'format' | 'file'>, announce = true): KbJob {
     if (this.running) throw conflict(`已有任务在进行（${this.running.kind === 'import' ? '导入' : '重建索引'}），请等它完成`);
     const job: KbJob = { id: newId('kbj'), kind, ...f, stage: 'queued', progress: 0, detail: '等待开始', report: null, index: null, error: null, by, startedAt: this.now(), finishedAt: null };
     this.jobs.set(job.id, job);
     // Keep the last few only: the dashboard shows recent jobs, the audit log keeps the history.
     while (this.jobs.size > 20) this.jobs.delete(this.jobs.keys().next().value!);
     this.running = job;
+    if (announce) this.announce.add(job);
     return job;
   }
 
@@ -130,11 +171,18 @@ export class KbJobs {
       await work();
       this.set(job, { stage: 'done', progress: 1, detail: '已完成', finishedAt: this.now() });
       this.o.logger.info({ job: job.id, kind: job.kind, imported: job.report?.imported, rejected: job.report?.rejected.length, chunks: job.index?.chunks }, 'knowledge base job done');
+      if (this.o.bus && this.announce.has(job)) {
+        const e: KbChanged = { type: 'changed', origin: this.instance, job: job.id, by: job.by };
+        await this.o.bus.publish(KB_TOPIC, e).catch((err: unknown) => this.o.logger.warn({ err }, 'knowledge-base change not announced to other instances'));
+      }
     } catch (e) {
       this.set(job, { stage: 'failed', error: (e as Error).message, detail: '失败', finishedAt: this.now() });
       this.o.logger.warn({ job: job.id, kind: job.kind, err: { message: (e as Error).message } }, 'knowledge base job failed');
     } finally {
       this.running = null;
+      const next = this.pending;
+      this.pending = null;
+      if (next) this.heard(next);
     }
   }
 

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildConsole } from '../../scripts/console-build.mjs';
 import { Library } from '../../src/search/library.js';
 import { STAFF, staffHeaders, staffPassword, type StaffKey } from '../support/staff.js';
-import { ask, startDemo, type DemoHarness } from './support.js';
+import { ask, axeAudit, blocking, startDemo, type DemoHarness } from './support.js';
 
 const README = join(import.meta.dirname, 'readme');
 let h: DemoHarness;
@@ -71,6 +71,13 @@ async function waitingByApi(): Promise<string> {
   return (await h.t.services.records.conversationBySession(first.sessionId))!.id;
 }
 
+/** axe-core on the whole console page: nothing that blocks a member of staff (serious or critical). */
+async function noBlockingAxe(page: Page, state: string): Promise<void> {
+  const r = await axeAudit(page, ['body']);
+  console.log(`axe, console ${state}: ${r.violations.length} violations${r.violations.length ? ` (${r.violations.map((v) => `${v.id}:${v.impact}`).join(', ')})` : ''}`);
+  expect(blocking(r.violations), JSON.stringify(blocking(r.violations).map((v) => [v.id, v.nodes.slice(0, 3).map((n) => n.target)]))).toEqual([]);
+}
+
 const queued = (page: Page, id: string) => page.locator(`.queue-item[data-conversation="${id}"]`);
 
 describe('staff console', () => {
@@ -92,6 +99,7 @@ describe('staff console', () => {
     await expect.poll(() => agent.evaluate(() => Number(document.body.dataset.chimes ?? 0))).toBeGreaterThanOrEqual(1);
     expect(await agent.title()).toMatch(/^\(\d+\) 新会话 · 政务服务工作台$/);
     await agent.screenshot({ path: join(README, 'console-queue.png') });
+    await noBlockingAxe(agent, 'queue');
 
     // 人社 does not see a 公安 conversation, live or on reload, nor may it open it.
     await other.reload();
@@ -128,6 +136,7 @@ describe('staff console', () => {
     expect(await shown.locator('.bubble').textContent()).toBe(text);
     await evidence.scrollIntoViewIfNeeded();
     await agent.screenshot({ path: join(README, 'console-conversation.png') });
+    await noBlockingAxe(agent, 'conversation');
 
     // Close (asks once more), and the citizen is asked for a rating and gives one.
     await conv.getByRole('button', { name: '结束会话' }).click();
@@ -164,6 +173,87 @@ describe('staff console', () => {
     const winner = loser === a ? 'li' : 'wang';
     expect(holder).toBe((await h.t.services.staff.accounts.get(winner))!.id);
     await Promise.all([a.context().close(), b.context().close()]);
+  }, 60_000);
+
+  it('an agent answers a 差评 follow-up of the department, and the answer reaches the citizen’s conversation', async () => {
+    const { randomBytes } = await import('node:crypto');
+    const services = h.t.services;
+    const sessionId = randomBytes(18).toString('base64url');
+    const c = await services.records.openConversation(sessionId, 'web');
+    await services.records.updateConversation(c.id, { department: '公安' });
+    await services.records.addMessage({ conversationId: c.id, role: 'citizen', text: '临时身份证要多久' });
+    await services.records.addMessage({ conversationId: c.id, role: 'bot', type: 'answer', text: '请到派出所办理……' });
+    const f = (await services.ratings.rate({ sessionId, level: 1, comment: '没有说多久' })).followup!;
+
+    const agent = await consolePage('police');
+    await agent.getByRole('link', { name: '差评回访' }).click();
+    const card = agent.locator(`.followup[data-followup="${f.id}"]`);
+    await card.waitFor();
+    expect(await card.textContent()).toContain('1 星 · 非常不满意');
+    expect(await card.textContent()).toContain('没有说多久');
+    expect(await card.textContent()).toMatch(/办结期限 \d{4}-\d{2}-\d{2} \d{2}:\d{2}/);
+    await card.getByLabel('核查和处理情况').fill('已电话联系群众，补充了办理时限。');
+    await card.getByRole('button', { name: '保存' }).click();
+    await card.locator('.notice.ok', { hasText: '已保存' }).waitFor();
+    await card.getByLabel('答复群众').fill('临时居民身份证当场受理，3 个工作日内可领取（示例市）。');
+    await card.getByRole('button', { name: '办结并答复' }).click();
+    await card.waitFor({ state: 'detached' });
+    const messages = await services.records.listMessages(c.id);
+    expect(messages.at(-1)!.text).toContain('3 个工作日内可领取');
+    await agent.context().close();
+  }, 60_000);
+
+  it('several conversations stay open in tabs, each with its unsent reply, and the layout fits a tablet', async () => {
+    const agent = await consolePage('police');
+    await agent.setViewportSize({ width: 820, height: 1180 });
+    const [one, two] = [await waitingByApi(), await waitingByApi()];
+    for (const id of [one, two]) {
+      await agent.getByRole('link', { name: /^排队/ }).click();
+      await queued(agent, id).getByRole('button', { name: '接入' }).click();
+      await agent.locator(`.conv-view[data-conversation="${id}"]`).waitFor();
+    }
+    const view = (id: string) => agent.locator(`.conv-view[data-conversation="${id}"]`);
+    await view(two).getByLabel('回复内容').fill('第二个会话的草稿');
+    await agent.locator(`.tab[data-tab="${one}"]`).click();
+    expect(await view(two).isHidden()).toBe(true);
+    await view(one).getByLabel('回复内容').fill('第一个会话的草稿');
+    await agent.locator(`.tab[data-tab="${two}"]`).click();
+    expect(await view(two).getByLabel('回复内容').inputValue()).toBe('第二个会话的草稿');
+    // No sideways scrolling on a tablet, in a conversation and in the queue.
+    const overflow = () => agent.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(await overflow()).toBeLessThanOrEqual(0);
+    await agent.getByRole('link', { name: /^排队/ }).click();
+    expect(await overflow()).toBeLessThanOrEqual(0);
+    // Closing a tab leaves the conversation held; it can be opened again from its address.
+    await agent.locator(`.tab[data-tab="${one}"]`).click();
+    await view(one).getByRole('button', { name: '关闭标签' }).click();
+    expect(await agent.locator(`.tab[data-tab="${one}"]`).count()).toBe(0);
+    await agent.goto(`${h.srv.origin}/console/#c/${one}`);
+    await view(one).locator('.tm-citizen', { hasText: '转人工' }).waitFor();
+
+    // 转办 with a note: it leaves 公安 for 人社's queue, the note with it.
+    await view(one).getByLabel('转办到部门').selectOption('人社');
+    await view(one).getByLabel('转办备注').fill('群众问的是社保卡');
+    await view(one).getByRole('button', { name: '转办' }).click();
+    await view(one).locator('.notice.ok', { hasText: '已转办到 人社' }).waitFor();
+    const hrQueue = await staffApi('hr', 'GET', '/api/staff/queue');
+    expect(hrQueue.body.items.map((i: { conversationId: string }) => i.conversationId)).toContain(one);
+    expect((await staffApi('hr', 'GET', `/api/staff/conversations/${one}`)).body.handoff.note).toContain('公安 → 人社：群众问的是社保卡');
+    await agent.context().close();
+  }, 60_000);
+
+  it('the citizen’s form draft is beside the transcript, with the form’s title', async () => {
+    const post = async (body: unknown) => (await fetch(`${h.srv.origin}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json();
+    const first = await post({ message: '我要办居住证' });
+    expect(first.type).toBe('form');
+    await post({ sessionId: first.sessionId, message: '转人工' });
+    const id = (await h.t.services.records.conversationBySession(first.sessionId))!.id;
+    const agent = await consolePage('police');
+    await queued(agent, id).getByRole('button', { name: '接入' }).click();
+    const side = agent.locator(`.conv-view[data-conversation="${id}"] .conv-side`);
+    await side.locator('.draft').waitFor();
+    expect(await side.locator('.draft h4').textContent()).toBe(`${first.form.title}（草稿）`);
+    await agent.context().close();
   }, 60_000);
 });
 
@@ -228,6 +318,7 @@ describe('admin dashboard', () => {
     expect(Number((await admin.locator('.kpi', { hasText: '会话' }).first().locator('strong').textContent()) ?? 0)).toBeGreaterThanOrEqual(1);
     await admin.waitForTimeout(800); // echarts' entry animation
     await admin.screenshot({ path: join(README, 'console-dashboard.png'), fullPage: true });
+    await noBlockingAxe(admin, 'dashboard');
 
     // Bull Board for admins, with Redis configured.
     const board = await admin.context().newPage();
@@ -238,6 +329,38 @@ describe('admin dashboard', () => {
     await board.getByText('handoff.公安').first().waitFor({ timeout: 15_000 });
     await admin.context().close();
   }, 120_000);
+
+  it('an admin adds an account (the password shown once), changes its departments, disables it, and finds it all in the audit log', async () => {
+    const admin = await consolePage('admin');
+    await admin.getByRole('link', { name: '账号管理' }).click();
+    const form = admin.locator('form.add-account');
+    await form.getByLabel('用户名').fill('sun');
+    await form.getByLabel('姓名').fill('孙科员');
+    await form.getByLabel('部门').fill('医保');
+    await form.getByRole('button', { name: '添加账号' }).click();
+    const told = admin.locator('.notice.ok', { hasText: '已添加 sun' });
+    await told.waitFor();
+    const password = /初始密码：(\S+)（/.exec((await told.textContent())!)![1];
+    const login = await fetch(`${h.srv.origin}/api/staff/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'sun', password }) });
+    expect(login.status).toBe(200);
+
+    const row = admin.locator('tr[data-username="sun"]');
+    await row.getByLabel('sun 的部门').fill('医保、人社');
+    await row.getByRole('button', { name: '保存部门' }).click();
+    await admin.locator('.notice.ok', { hasText: 'sun 的部门已更新' }).waitFor();
+    expect((await h.t.services.staff.accounts.get('sun'))!.departments).toEqual(['医保', '人社']);
+    await admin.locator('tr[data-username="sun"]').getByRole('button', { name: '禁用' }).click();
+    await admin.locator('tr[data-username="sun"] td', { hasText: '已禁用' }).waitFor();
+
+    await admin.getByRole('link', { name: '审计日志' }).click();
+    await admin.getByLabel('操作', { exact: true }).fill('staff.');
+    await admin.getByRole('button', { name: '筛选' }).click();
+    await admin.locator('.audit tbody tr', { hasText: 'staff.create' }).first().waitFor();
+    const actions = await admin.locator('.audit tbody tr td:nth-child(3)').allTextContents();
+    expect(actions).toEqual(expect.arrayContaining(['staff.create', 'staff.update', 'staff.disable']));
+    expect(actions.every((a) => a.startsWith('staff.'))).toBe(true);
+    await admin.context().close();
+  }, 60_000);
 
   it('every change the console sent carried the CSRF header', () => {
     expect(changes.length).toBeGreaterThan(2);

@@ -75,7 +75,7 @@ export function conversationView(ctx: Ctx, id: string): View & { title: HTMLElem
       });
       append(actions, close);
     }
-    const shut = h('button', { class: 'ghost', 'aria-label': '关闭此标签页' }, '关闭标签');
+    const shut = h('button', { class: 'ghost', title: '关闭这个标签（会话仍由您接待）' }, '关闭标签');
     shut.addEventListener('click', () => ctx.closeConversation(id));
     append(actions, shut);
     clear(
@@ -116,7 +116,8 @@ export function conversationView(ctx: Ctx, id: string): View & { title: HTMLElem
               ? h(
                   'ul',
                   { class: 'chunks' },
-                  ev.chunks.slice(0, 3).map((c) => h('li', null, `${c.guideTitle ?? c.guideId} · ${c.aspect ? (ASPECTS[c.aspect] ?? c.aspect) : '概述'}`, h('span', { class: 'muted' }, ` 相关度 ${c.score.toFixed(3)}`))),
+                  // Several chunks of one section (FAQ pairs) are one source to the agent: the best score of each.
+                  [...new Map([...ev.chunks].sort((a, b) => a.score - b.score).map((c) => [`${c.guideId}|${c.aspect}`, c])).values()].reverse().slice(0, 3).map((c) => h('li', null, `${c.guideTitle ?? c.guideId} · ${c.aspect ? (ASPECTS[c.aspect] ?? c.aspect) : '概述'}`, h('span', { class: 'muted' }, ` 相关度 ${c.score.toFixed(3)}`))),
                 )
               : null,
             typeof ev?.confidence === 'number' ? h('p', { class: 'muted' }, `置信度 ${(ev.confidence * 100).toFixed(0)}%`) : null,
@@ -135,13 +136,21 @@ export function conversationView(ctx: Ctx, id: string): View & { title: HTMLElem
 
   function renderSide(): void {
     if (!t) return;
+    // Field labels as the citizen saw them, from the form replies in the transcript.
+    const labels = new Map<string, string>();
+    const titles = new Map<string, string>();
+    for (const m of t.messages) {
+      const f = m.form as { formId?: string; title?: string; fields?: { name: string; label: string }[] } | undefined;
+      for (const x of f?.fields ?? []) labels.set(`${f!.formId}|${x.name}`, x.label);
+      if (f?.formId && f.title) titles.set(f.formId, f.title);
+    }
     const drafts = t.drafts.length
       ? t.drafts.map((d) =>
           h(
             'div',
             { class: 'draft' },
-            h('h4', null, `${d.formId}（${d.status === 'confirmed' ? '已确认' : '草稿'}）`),
-            h('dl', null, Object.entries(d.data).flatMap(([k, v]) => [h('dt', null, k), h('dd', null, v)])),
+            h('h4', null, `${titles.get(d.formId) ?? d.formId}（${d.status === 'confirmed' ? '已确认' : '草稿'}）`),
+            h('dl', null, Object.entries(d.data).flatMap(([k, v]) => [h('dt', null, labels.get(`${d.formId}|${k}`) ?? k), h('dd', null, v)])),
           ),
         )
       : [h('p', { class: 'muted' }, '群众没有填写表单。')];

@@ -28,7 +28,7 @@ async function start(): Promise<void> {
   const events = new StaffEvents();
   const views = new Map<string, View>();
   const nav = h('nav', { class: 'nav', 'aria-label': '功能' });
-  const tabs = h('div', { class: 'tabs', role: 'tablist', 'aria-label': '打开的会话' });
+  const tabs = h('nav', { class: 'tabs', 'aria-label': '打开的会话' });
   const main = h('main', { class: 'main', id: 'main' });
   const queueBadge = h('span', { class: 'badge', hidden: true });
   const navButtons = new Map<string, HTMLElement>();
@@ -73,7 +73,7 @@ async function start(): Promise<void> {
     else if (route.startsWith('c/')) {
       const id = route.slice(2);
       const cv = conversationView(ctx, id);
-      const tab = h('a', { href: `#${route}`, class: 'tab', role: 'tab', 'data-tab': id }, cv.title);
+      const tab = h('a', { href: `#${route}`, class: 'tab', 'data-tab': id }, cv.title);
       convTabs.set(id, tab);
       tabs.append(tab);
       v = cv;
@@ -90,7 +90,8 @@ async function start(): Promise<void> {
     for (const [r, b] of navButtons) b.classList.toggle('active', r === route);
     for (const [id, t] of convTabs) {
       t.classList.toggle('active', route === `c/${id}`);
-      t.setAttribute('aria-selected', String(route === `c/${id}`));
+      if (route === `c/${id}`) t.setAttribute('aria-current', 'page');
+      else t.removeAttribute('aria-current');
     }
     v.show?.();
   }
