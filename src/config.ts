@@ -118,6 +118,12 @@ export const VARS = {
     schema: url(/^postgres(ql)?:$/, 'a postgres:// URL such as postgres://user@127.0.0.1:5432/govchat'),
     doc: 'PostgreSQL for records. Unset: SQLite file DATA_DIR/govchat.sqlite.',
   },
+  DATABASE_CONNECT_RETRY_SECONDS: {
+    group: 'Shared backends',
+    schema: int(0, 3600),
+    default: '30',
+    doc: 'How long start-up keeps retrying a PostgreSQL that is not reachable yet before giving up with a clear error (0: no retry).',
+  },
   RETENTION_DAYS: { group: 'Shared backends', schema: int(1, 36_500), default: '180', doc: 'Conversations older than this are purged by the worker (the law asks for at least 180).' },
   RATE_LIMIT_IP_PER_MIN: { group: 'Limits', schema: int(1, 1_000_000), default: '120', doc: 'Requests per client address per minute.' },
   RATE_LIMIT_SESSION_PER_MIN: { group: 'Limits', schema: int(1, 1_000_000), default: '30', doc: 'Chat messages per session per minute.' },

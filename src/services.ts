@@ -22,7 +22,8 @@ import { SensitiveWordFilter, loadWordLists } from './safety/index.js';
 import type { ReadinessCheck } from './platform/health.js';
 import { sql } from 'kysely';
 import { departmentsOf } from './handoff/index.js';
-import { openDatabase, type OpenedDatabase } from './records/db.js';
+import type { OpenedDatabase } from './records/db.js';
+import { openDatabaseWithRetry } from './records/connect.js';
 import { ConversationRecords } from './records/store.js';
 import { Library, defaultIndexDir } from './search/library.js';
 import type { LanguageAssistant } from './llm/index.js';
@@ -130,11 +131,14 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   // LangChain is loaded only when a model is configured: it would double the start-up time otherwise.
   const language = llm ? (await import('./llm/assistant.js')).createLanguageAssistant(llm, () => library.kb, logger) : null;
 
-  const database = await openDatabase({
-    url: overrides.databaseUrl ?? config.DATABASE_URL,
-    sqlitePath: overrides.sqlitePath ?? join(config.DATA_DIR, 'govchat.sqlite'),
-    schema: overrides.databaseSchema,
-  });
+  const database = await openDatabaseWithRetry(
+    {
+      url: overrides.databaseUrl ?? config.DATABASE_URL,
+      sqlitePath: overrides.sqlitePath ?? join(config.DATA_DIR, 'govchat.sqlite'),
+      schema: overrides.databaseSchema,
+    },
+    { retrySeconds: config.DATABASE_CONNECT_RETRY_SECONDS, logger },
+  );
   logger.info({ database: database.where, dialect: database.dialect }, 'records ready');
   const records = new ConversationRecords(database.db, database.dialect);
   const staff = createStaffAccounts(database.db, config, { logger, now: overrides.now });

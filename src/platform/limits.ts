@@ -26,14 +26,14 @@ export function tooManyRequests(retryAfterMs: number, message: string): AppError
  * The address a request comes from. Forwarded headers are believed only when TRUST_PROXY says a
  * proxy sets them: otherwise anyone could pick a fresh address per request and escape the limit.
  */
-export function clientAddress(c: Context, trustProxy: boolean): string {
+export function clientAddress(c: Context, trustProxy: boolean): string | null {
   if (trustProxy) {
     const fwd = c.req.header('x-forwarded-for')?.split(',')[0]?.trim() || c.req.header('x-real-ip')?.trim() || c.req.header('cf-connecting-ip')?.trim();
     if (fwd) return fwd.slice(0, 64);
   }
   // @hono/node-server passes the IncomingMessage as env.incoming.
   const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
-  return env?.incoming?.socket?.remoteAddress ?? c.req.header('cf-connecting-ip') ?? 'unknown';
+  return env?.incoming?.socket?.remoteAddress ?? c.req.header('cf-connecting-ip') ?? null;
 }
 
 /** Paths with a body limit of their own, larger than MAX_BODY_BYTES (edge record batches, knowledge-base imports). */
@@ -81,6 +81,9 @@ export class RequestLimits {
     return async (c, next) => {
       if (c.req.method === 'OPTIONS' || NOT_PER_ADDRESS.some((r) => r.test(c.req.path))) return next();
       const ip = clientAddress(c, this.settings.trustProxy);
+      // No address to count by (an in-process request, not from a socket): one shared bucket for
+      // every such caller would throttle them all together, so none is counted.
+      if (!ip) return next();
       const d = await this.window.hit(`ip:${ip}`, this.settings.ipPerMinute, MINUTE);
       if (!d.allowed) {
         this.onRefused('address');
@@ -112,6 +115,7 @@ export class RequestLimits {
     return async (c, next) => {
       if (c.req.method !== 'GET') return next();
       const ip = clientAddress(c, this.settings.trustProxy);
+      if (!ip) return next();
       const open = this.openStreams(ip);
       if (open >= this.settings.ssePerIp) {
         this.onRefused('streams');
