@@ -1,7 +1,8 @@
 // Builds the server and workers (Node bundles, dependencies left external) into dist/, and the
-// citizen chat widget into dist/widget.js.
+// citizen chat widget into dist/widget.js, the staff console into dist/console/.
 import { build } from 'esbuild';
 import { buildWidget, describeSize } from './widget-build.mjs';
+import { buildConsole, describeConsole } from './console-build.mjs';
 
 const started = Date.now();
 await build({
@@ -19,4 +20,5 @@ await build({
   logLevel: 'warning',
 });
 const widget = await buildWidget();
-console.log(`built dist/ in ${Date.now() - started} ms; ${describeSize(widget)}`);
+const consoleBuilt = await buildConsole();
+console.log(`built dist/ in ${Date.now() - started} ms; ${describeSize(widget)}; ${describeConsole(consoleBuilt)}`);

@@ -1,5 +1,6 @@
 import { analyticsRoutes } from './analytics/routes.js';
 import { OPENAPI_CONFIG, createCoreApp } from './app-core.js';
+import { consoleRoutes, type ConsoleOptions } from './console/index.js';
 import { apiReferencePage, type OpenApiDocument } from './platform/api-reference.js';
 import { describeOriginPages } from './platform/openapi-pages.js';
 import { withCommonErrors } from './platform/openapi-document.js';
@@ -19,7 +20,7 @@ import { SESSION_COOKIE } from './staff/index.js';
  * The Node origin's app: the shared core (the answer path, as the edge serves it) with every
  * capability that needs the database, the queues or staff mounted on it.
  */
-export function createApp(s: Services) {
+export function createApp(s: Services, opts: { console?: ConsoleOptions } = {}) {
   const app = createCoreApp(s);
   // Before the routes they guard: CSRF for staff cookies, open event streams per address.
   app.use('/api/staff/*', csrfGuard(SESSION_COOKIE));
@@ -39,6 +40,7 @@ export function createApp(s: Services) {
   app.route('/', followupRoutes(() => s.followups, s.staff.authenticate));
   app.route('/', analyticsRoutes({ analytics: () => s.analytics, unanswered: () => s.unanswered, exports: () => s.exports, authenticate: s.staff.authenticate, audit: s.staff.audit }));
   app.route('/', wechatMpRoutes({ token: s.config.WECHAT_MP_TOKEN, engine: () => s.engine, wechat: () => s.wechat, records: () => s.records, handoff: () => s.handoff.service, replyTimeoutMs: s.config.WECHAT_MP_REPLY_TIMEOUT_MS, maxMessageChars: s.config.MAX_MESSAGE_CHARS, logger: s.logger }));
+  app.route('/', consoleRoutes(s, opts.console));
   app.route('/', assetRoutes());
   describeOriginPages(app);
   // The reference is rendered from the whole document, every capability mounted.

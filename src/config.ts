@@ -74,6 +74,7 @@ export const VARS = {
     doc: 'Comma-separated extra knowledge roots whose guides/ and faq/ are loaded too (e.g. an import: data/imported/gdzwfw).',
   },
   DATA_DIR: { group: 'Knowledge base', schema: z.string().min(1), default: 'data', doc: 'Where the embedded database, built indexes and uploads are kept.' },
+  KB_UPLOAD_MAX_BYTES: { group: 'Knowledge base', schema: int(1024, 1_000_000_000), default: '52428800', doc: 'Largest file an admin may upload in the console for import (gdzwfw JSON lines, FAQ CSV/XLSX).' },
   EMBEDDINGS_URL: {
     group: 'Retrieval',
     schema: url(/^https?:$/, 'the base URL of an OpenAI-compatible server, e.g. http://10.0.0.5:9997/v1'),

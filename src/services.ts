@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { consoleImportRoot } from './console/paths.js';
 import type { MiddlewareHandler } from 'hono';
 import { Answerer } from './answer/answerer.js';
 import type { Config } from './config.js';
@@ -85,7 +87,9 @@ export interface Services {
 }
 
 export function knowledgeRoots(config: Config): string[] {
-  return [config.KNOWLEDGE_DIR, ...config.KNOWLEDGE_EXTRA_DIRS];
+  // What admins imported through the console (src/console) is knowledge too, once it exists.
+  const imported = consoleImportRoot(config.DATA_DIR);
+  return [config.KNOWLEDGE_DIR, ...config.KNOWLEDGE_EXTRA_DIRS, ...(existsSync(imported) ? [imported] : [])];
 }
 
 export interface ServiceOverrides {

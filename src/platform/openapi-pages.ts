@@ -53,4 +53,25 @@ export function describeOriginPages(app: App): void {
     },
   });
   app.openAPIRegistry.registerPath({ method: 'get', path: '/docs', tags: ['operations'], summary: 'API reference: this document as a web page', responses: html('The reference') });
+  // The staff console (src/console): pages and its bundle; Bull Board's own UI and API below /console/queues.
+  for (const path of ['/console', '/console/']) {
+    app.openAPIRegistry.registerPath({ method: 'get', path, tags: ['console'], summary: 'Staff console and admin dashboard (a log-in page when not logged in)', responses: html('The console page') });
+  }
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/console/assets/{name}',
+    tags: ['console'],
+    summary: "The console's bundled script and styles",
+    request: { params: z.object({ name: z.string().openapi({ example: 'console.js' }) }) },
+    responses: { 200: { content: { 'application/javascript': { schema: z.string() }, 'text/css': { schema: z.string() } }, description: 'The asset' }, 404: { description: 'No such asset' } },
+  });
+  for (const path of ['/console/queues', '/console/queues/*']) {
+    app.openAPIRegistry.registerPath({
+      method: 'get',
+      path,
+      tags: ['console'],
+      summary: 'Bull Board (admins): the BullMQ queues, its UI and its own API; a not-configured page without Redis',
+      responses: { ...html('Bull Board'), 401: { description: 'Not logged in' }, 403: { description: 'Not an admin' } },
+    });
+  }
 }

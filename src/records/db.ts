@@ -94,7 +94,10 @@ async function migrate(db: Kysely<Database>, dialect: Dialect, where: string, sc
   // The schema is named: Kysely otherwise finds another schema's migration table and skips creating its own.
   // (Databases migrated before this change keep their tables in the same schema, so nothing moves.)
   const migrator = new Migrator({ db, provider: migrationProvider(dialect), allowUnorderedMigrations: true, ...(schema ? { migrationTableSchema: schema } : {}) });
-  const { error } = await migrator.migrateToLatest();
+  let { error } = await migrator.migrateToLatest();
+  // Kysely reads the catalogue of every schema; one dropped meanwhile by someone else (test runs
+  // side by side, another tenant) fails that read. Not ours to worry about: read it again.
+  for (let i = 0; i < 3 && error && isOtherSchemaGone(error, schema); i++) ({ error } = await migrator.migrateToLatest());
   if (error) {
     await db.destroy().catch(() => {});
     const msg = (error as Error).message ?? String(error);
@@ -103,4 +106,9 @@ async function migrate(db: Kysely<Database>, dialect: Dialect, where: string, sc
     }
     throw new Error(`database migration failed at ${where}: ${msg}`);
   }
+}
+
+function isOtherSchemaGone(error: unknown, schema: string | undefined): boolean {
+  const m = /schema "([^"]+)" does not exist/.exec((error as Error)?.message ?? '');
+  return !!m && m[1] !== schema;
 }

@@ -2,6 +2,7 @@ import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely
 import { handoffMigrations } from '../handoff/migrations.js';
 import { staffMigrations } from '../staff/migrations.js';
 import { wechatMigrations } from '../channels/wechat/migrations.js';
+import { consoleMigrations } from '../console/migrations.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -172,6 +173,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     ...handoffMigrations(dialect),
     ...staffMigrations(dialect),
     ...wechatMigrations(dialect),
+    ...consoleMigrations(dialect),
   };
 }
 

@@ -151,6 +151,10 @@ export interface CannedRepliesTable {
   department: string;
   text: string;
   created_at: number;
+  /** Added by the console migration: a short label, when it was last changed and by whom. */
+  title: string | null;
+  updated_at: number | null;
+  updated_by: string | null;
 }
 
 export interface Database {

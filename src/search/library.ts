@@ -38,7 +38,7 @@ export class Library {
   private constructor(
     private _current: SearchIndex,
     private _manifest: IndexManifest,
-    private readonly opts: LibraryOptions,
+    private opts: LibraryOptions,
     readonly loadedFrom: 'persisted' | 'built',
   ) {}
 
@@ -52,6 +52,11 @@ export class Library {
 
   get manifest(): IndexManifest {
     return this._manifest;
+  }
+
+  /** The knowledge roots the index is built from. */
+  get roots(): readonly string[] {
+    return this.opts.roots;
   }
 
   /** Loads the persisted index when it matches the knowledge (content hash), else builds and persists. */
@@ -77,8 +82,12 @@ export class Library {
     return built;
   }
 
-  /** Re-reads the knowledge (the dictionary too), builds a new index and swaps it in when complete. */
-  async rebuild(onProgress?: (p: BuildProgress) => void): Promise<IndexManifest> {
+  /**
+   * Re-reads the knowledge (the dictionary too), builds a new index and swaps it in when complete.
+   * `roots`: read these from now on (an import folder made since start-up joins the knowledge).
+   */
+  async rebuild(onProgress?: (p: BuildProgress) => void, roots?: string[]): Promise<IndexManifest> {
+    if (roots) this.opts = { ...this.opts, roots };
     const tokenizer = createTokenizer(this.opts.roots, this.opts.tokenizer);
     const embedder = createEmbedder(tokenizer, this.opts.embeddings);
     const { index, manifest } = await Library.build(this.opts, tokenizer, embedder, onProgress);

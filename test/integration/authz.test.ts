@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/platform/logger.js';
+import { CannedReplies } from '../../src/console/index.js';
 import { createServices, type Services } from '../../src/services.js';
 import { DIALECTS, openTestDatabase, type TestDatabase } from '../support/databases.js';
 import { sharedLibrary } from '../support/library.js';
@@ -29,7 +30,7 @@ interface Ctx {
 }
 
 interface Row {
-  method: 'GET' | 'POST' | 'PATCH';
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   /** Path pattern, for the test name. */
   path: string;
   /** The department of the resource acted on; null: none. */
@@ -51,6 +52,9 @@ const anyStaff = (ok: number): Row['expect'] => ({ ...DENIED, agent公安: ok, a
 /** For a resource of `target`: its own department's agents and admins may, others may not. */
 const ownDept = (target: Department, ok: number): Row['expect'] => ({ ...DENIED, agent公安: target === '公安' ? ok : 403, agent人社: target === '人社' ? ok : 403, admin: ok });
 const bothDepartments = (make: (d: Department) => Row): Row[] => (['公安', '人社'] as const).map(make);
+
+/** A fresh 常用语 to change or remove. */
+const cannedReply = async (c: Ctx) => (await new CannedReplies(c.services.database.db).create({ department: '公安', text: '请稍等。' }, 'test')).id;
 
 export const ROWS: Row[] = [
   { method: 'GET', path: '/api/staff/me', target: null, expect: anyStaff(200) },
@@ -92,6 +96,16 @@ export const ROWS: Row[] = [
   { method: 'POST', path: '/api/admin/staff/:username/enable', target: null, prepare: async (c) => ({ path: `/api/admin/staff/${await c.account()}/enable` }), expect: adminOnly(200) },
   { method: 'POST', path: '/api/admin/staff/:username/reset-password', target: null, prepare: async (c) => ({ path: `/api/admin/staff/${await c.account()}/reset-password` }), expect: adminOnly(200) },
   { method: 'GET', path: '/api/admin/audit', target: null, expect: adminOnly(200) },
+  // The console (src/console): 常用语 for agents of the department, their editing and the knowledge base for admins.
+  { method: 'GET', path: '/api/staff/canned-replies', target: null, expect: anyStaff(200) },
+  ...bothDepartments((d) => ({ method: 'GET', path: '/api/staff/canned-replies?department=', target: d, prepare: async () => ({ path: `/api/staff/canned-replies?department=${encodeURIComponent(d)}` }), expect: ownDept(d, 200) })),
+  { method: 'POST', path: '/api/admin/canned-replies', target: null, body: { department: '公安', text: '您好，请问有什么可以帮您？' }, expect: adminOnly(201) },
+  { method: 'PATCH', path: '/api/admin/canned-replies/:id', target: null, prepare: async (c) => ({ path: `/api/admin/canned-replies/${await cannedReply(c)}`, body: { text: '您好，请讲。' } }), expect: adminOnly(200) },
+  { method: 'DELETE', path: '/api/admin/canned-replies/:id', target: null, prepare: async (c) => ({ path: `/api/admin/canned-replies/${await cannedReply(c)}` }), expect: adminOnly(200) },
+  { method: 'GET', path: '/api/admin/kb', target: null, expect: adminOnly(200) },
+  // JSON, not multipart: 415 (a real upload would rebuild the shared library; src/console/routes.test.ts uploads).
+  { method: 'POST', path: '/api/admin/kb/imports', target: null, body: { file: 'x' }, expect: adminOnly(415) },
+  { method: 'GET', path: '/api/admin/kb/jobs/:id', target: null, prepare: async () => ({ path: '/api/admin/kb/jobs/kbj_none' }), expect: adminOnly(404) },
   // The handoff's staff API: the queue, and acting on a conversation of one's own department or another.
   { method: 'GET', path: '/api/staff/queue', target: null, expect: anyStaff(200) },
   { method: 'GET', path: '/api/staff/callbacks', target: null, expect: anyStaff(200) },
@@ -182,7 +196,7 @@ describe.each(DIALECTS)('authorization matrix on %s', (dialect) => {
 
   beforeAll(async () => {
     t = await openTestDatabase(dialect);
-    const config = loadConfig({ LOG_LEVEL: 'silent', GOVCHAT_SECRET: 'matrix-secret-0123456789abcdef', GOVCHAT_ADMIN_PASSWORD: PASSWORDS.admin[1] });
+    const config = loadConfig({ LOG_LEVEL: 'silent', RATE_LIMIT_IP_PER_MIN: '100000', GOVCHAT_SECRET: 'matrix-secret-0123456789abcdef', GOVCHAT_ADMIN_PASSWORD: PASSWORDS.admin[1] });
     services = await createServices(config, silentLogger, { library: await sharedLibrary(), ...t.overrides });
     app = createApp(services);
     await services.staff.accounts.create({ username: 'ga-agent', role: 'agent', departments: ['公安'], password: PASSWORDS.agent公安[1] }, { actor: 'test' });

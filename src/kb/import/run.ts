@@ -93,9 +93,11 @@ export async function importFaqFile(file: string, into: string, knownGuides: Rea
     groups.set(key, [...(groups.get(key) ?? []), row]);
   }
   const updated = new Date().toISOString().slice(0, 10);
+  // Pairs of no guide are found by their file's title: the file's own name says what they are about.
+  const topic = basename(file, extname(file)).replace(/[\s_-]+/g, ' ').trim().slice(0, 30);
   for (const [guide, rows] of groups) {
     const id = guide ? `${name}-${guide}`.slice(0, 64) : name;
-    const fm = { id, title: guide ? `常见问题（${guide}）` : '常见问题', ...(guide ? { guide } : {}), source: `导入自 ${basename(file)}`, updated };
+    const fm = { id, title: guide ? `常见问题（${guide}）` : topic ? `常见问题（${topic}）` : '常见问题', ...(guide ? { guide } : {}), source: `导入自 ${basename(file)}`, updated };
     writeFileSync(join(into, 'faq', `${id}.md`), renderFaqFile(fm, rows));
     report.imported += rows.length;
   }
