@@ -28,7 +28,7 @@ export function createApp(s: Services, opts: { console?: ConsoleOptions } = {}) 
   app.use('/api/sessions/:id/events', s.limits.eventStreams());
   app.use('/api/staff/events', s.limits.eventStreams());
   app.route('/', readinessRoutes({ checks: s.readiness, draining: () => s.lifecycle.draining }));
-  app.route('/', metricsRoutes());
+  app.route('/', metricsRoutes({ token: s.config.METRICS_TOKEN }));
   app.route('/', formRoutes({ drafts: () => s.drafts, records: () => s.records, authenticate: s.staff.authenticate }));
   app.route('/', sessionRoutes({ records: () => s.records, handoff: () => s.handoff.service, events: () => s.handoff.events, closing: s.handoff.closing }));
   app.route(
