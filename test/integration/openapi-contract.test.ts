@@ -132,6 +132,25 @@ describe('OpenAPI document', () => {
   });
 });
 
+describe('refusals of the shared middleware', () => {
+  it('429 and 413 from a route that does not declare them itself validate against the document', async () => {
+    const small = await testApp({ env: { TRUST_PROXY: 'true', RATE_LIMIT_IP_PER_MIN: '2', MAX_BODY_BYTES: '1024' } });
+    try {
+      const from = { 'x-forwarded-for': '198.51.100.77' };
+      await small.app.request('/api/guides/id-card-renewal', { headers: from });
+      await small.app.request('/api/guides/id-card-renewal', { headers: from });
+      const limited = await small.app.request('/api/guides/id-card-renewal', { headers: from });
+      expect(limited.status).toBe(429);
+      await conforms('GET', '/api/guides/id-card-renewal', limited);
+      const big = await postJson(small.app, '/api/ratings', { sessionId: 'x', level: 5, comment: '好'.repeat(1000) }, { 'x-forwarded-for': '198.51.100.78' });
+      expect(big.status).toBe(413);
+      await conforms('POST', '/api/ratings', big);
+    } finally {
+      await small.dispose();
+    }
+  });
+});
+
 describe('API reference page', () => {
   it('is served at /docs from the document, with no script and nothing from another origin', async () => {
     const res = await t.app.request('/docs');
