@@ -38,11 +38,12 @@ describe('graceful shutdown', () => {
     });
     stop('SIGTERM');
     stop('SIGTERM'); // a second signal changes nothing
-    expect(f.calls).toEqual(['drain', 'endStreams', 'close', 'closeIdle']);
+    expect(f.calls.slice(0, 4)).toEqual(['drain', 'endStreams', 'close', 'closeIdle']);
     expect(servicesClosed).toBe(false); // requests still in flight: the services stay open
     f.drained();
     await vi.waitFor(() => expect(exit).toHaveBeenCalledWith(0));
-    expect(f.calls).toEqual(['drain', 'endStreams', 'close', 'closeIdle', 'closeServices']);
+    // Idle connections are closed again and again until the server has closed, then the services.
+    expect(f.calls.filter((c, i, all) => c !== all[i - 1])).toEqual(['drain', 'endStreams', 'close', 'closeIdle', 'closeServices']);
   });
 
   it('exits 1 when in-flight work outlasts SHUTDOWN_TIMEOUT_MS', () => {
