@@ -61,7 +61,7 @@ function staffCredential(c: Context): string | null {
 }
 
 /** Paths with a body limit of their own, larger than MAX_BODY_BYTES (edge record batches, knowledge-base imports). */
-const OWN_BODY_LIMIT = [/^\/api\/edge\//, /^\/api\/admin\/kb(\/|$)/];
+const OWN_BODY_LIMIT = [/^\/api\/edge\//, /^\/api\/admin\/kb\/imports$/];
 /**
  * Callers that are not one citizen's browser: the WeChat servers (many citizens from few addresses,
  * each limited by session instead) and the edge's record ingestion (a bearer token).
