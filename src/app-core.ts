@@ -10,6 +10,7 @@ import { MemorySlidingWindow } from './platform/rate-limit.js';
 import { securityHeaders } from './platform/security.js';
 import { healthRoutes } from './platform/health.js';
 import { describeCorePages } from './platform/openapi-pages.js';
+import { withCommonErrors } from './platform/openapi-document.js';
 import { errorHandler, notFoundHandler, requestLogging, validationHook, type AppEnv } from './platform/http.js';
 import type { Services } from './services.js';
 
@@ -53,7 +54,7 @@ export function createCoreApp(s: CoreServices) {
 
   describeCorePages(app);
   // The document is made when asked for, from every route mounted by then (the origin mounts more).
-  app.doc31('/openapi.json', OPENAPI_CONFIG);
+  app.get('/openapi.json', (c) => c.json(withCommonErrors(app.getOpenAPI31Document(OPENAPI_CONFIG))));
   return app;
 }
 

@@ -3,6 +3,7 @@ import { OPENAPI_CONFIG, createCoreApp } from './app-core.js';
 import { consoleRoutes, type ConsoleOptions } from './console/index.js';
 import { apiReferencePage, type OpenApiDocument } from './platform/api-reference.js';
 import { describeOriginPages } from './platform/openapi-pages.js';
+import { withCommonErrors } from './platform/openapi-document.js';
 import { assetRoutes } from './channels/web/assets.js';
 import { edgeIngestRoutes } from './edge/ingest.js';
 import { wechatMpRoutes } from './channels/wechat/mp.js';
@@ -27,7 +28,7 @@ export function createApp(s: Services, opts: { console?: ConsoleOptions } = {}) 
   app.use('/api/sessions/:id/events', s.limits.eventStreams());
   app.use('/api/staff/events', s.limits.eventStreams());
   app.route('/', readinessRoutes({ checks: s.readiness, draining: () => s.lifecycle.draining }));
-  app.route('/', metricsRoutes());
+  app.route('/', metricsRoutes({ token: s.config.METRICS_TOKEN }));
   app.route('/', formRoutes({ drafts: () => s.drafts, records: () => s.records, authenticate: s.staff.authenticate }));
   app.route('/', sessionRoutes({ records: () => s.records, handoff: () => s.handoff.service, events: () => s.handoff.events, closing: s.handoff.closing }));
   app.route(
@@ -43,7 +44,7 @@ export function createApp(s: Services, opts: { console?: ConsoleOptions } = {}) 
   app.route('/', assetRoutes());
   describeOriginPages(app);
   // The reference is rendered from the whole document, every capability mounted.
-  app.get('/docs', (c) => c.html(apiReferencePage(app.getOpenAPI31Document(OPENAPI_CONFIG) as OpenApiDocument)));
+  app.get('/docs', (c) => c.html(apiReferencePage(withCommonErrors(app.getOpenAPI31Document(OPENAPI_CONFIG)) as OpenApiDocument)));
   if (s.config.EDGE_INGEST_TOKEN) app.route('/', edgeIngestRoutes({ db: s.database.db, token: s.config.EDGE_INGEST_TOKEN }));
   return app;
 }

@@ -130,6 +130,12 @@ export const VARS = {
   MAX_MESSAGE_CHARS: { group: 'Limits', schema: int(10, 100_000), default: '500', doc: 'Longest citizen message accepted (413 beyond).' },
   MAX_BODY_BYTES: { group: 'Limits', schema: int(1024, 50_000_000), default: '65536', doc: 'Largest JSON request body (413 beyond).' },
   SSE_MAX_PER_IP: { group: 'Limits', schema: int(1, 100_000), default: '20', doc: 'Open event streams (SSE) one client address may hold on one instance (429 beyond).' },
+  METRICS_TOKEN: {
+    secret: true,
+    group: 'Server',
+    schema: z.string().min(16, 'at least 16 characters'),
+    doc: 'When set, GET /metrics needs "Authorization: Bearer <token>" (Prometheus bearer_token). Unset: /metrics is open; keep it inside the network.',
+  },
   TRUST_PROXY: {
     group: 'Limits',
     schema: bool,

@@ -15,6 +15,8 @@ export interface LimitSettings {
 }
 
 const MINUTE = 60_000;
+/** How many logged-in members of staff one address is assumed to hold at most (a service hall's NAT). */
+const STAFF_DESKS_PER_ADDRESS = 10;
 
 /** 429 with the error shape and Retry-After in whole seconds (never 0: "retry now" would be wrong). */
 export function tooManyRequests(retryAfterMs: number, message: string): AppError {
@@ -36,8 +38,30 @@ export function clientAddress(c: Context, trustProxy: boolean): string | null {
   return env?.incoming?.socket?.remoteAddress ?? c.req.header('cf-connecting-ip') ?? null;
 }
 
+/** FNV-1a: a short, stable bucket name for a credential, so no token is written into Redis keys. */
+function bucketOf(secret: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < secret.length; i++) {
+    h ^= secret.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16);
+}
+
+/**
+ * Staff requests are counted per credential, not per address: a service hall's desks share one
+ * address behind its NAT, and every console polls. A made-up credential buys nothing but a 401.
+ */
+function staffCredential(c: Context): string | null {
+  if (!/^\/api\/(staff|admin)\//.test(c.req.path)) return null;
+  const auth = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '');
+  if (auth) return auth[1];
+  const cookie = /(?:^|;\s*)govchat_staff=([^;]+)/.exec(c.req.header('cookie') ?? '');
+  return cookie ? cookie[1] : null;
+}
+
 /** Paths with a body limit of their own, larger than MAX_BODY_BYTES (edge record batches, knowledge-base imports). */
-const OWN_BODY_LIMIT = [/^\/api\/edge\//, /^\/api\/admin\/kb(\/|$)/];
+const OWN_BODY_LIMIT = [/^\/api\/edge\//, /^\/api\/admin\/kb\/imports$/];
 /**
  * Callers that are not one citizen's browser: the WeChat servers (many citizens from few addresses,
  * each limited by session instead) and the edge's record ingestion (a bearer token).
@@ -84,13 +108,30 @@ export class RequestLimits {
       // No address to count by (an in-process request, not from a socket): one shared bucket for
       // every such caller would throttle them all together, so none is counted.
       if (!ip) return next();
-      const d = await this.window.hit(`ip:${ip}`, this.settings.ipPerMinute, MINUTE);
+      const credential = staffCredential(c);
+      // With a credential: its own allowance, and the address a wider one (ten desks' worth), so
+      // made-up tokens cannot flood the server either.
+      const d = credential
+        ? await this.firstRefusal([
+            [`staff:${bucketOf(credential)}`, this.settings.ipPerMinute],
+            [`staff-ip:${ip}`, this.settings.ipPerMinute * STAFF_DESKS_PER_ADDRESS],
+          ])
+        : await this.window.hit(`ip:${ip}`, this.settings.ipPerMinute, MINUTE);
       if (!d.allowed) {
         this.onRefused('address');
         throw tooManyRequests(d.retryAfterMs, '请求太频繁了，请稍后再试');
       }
       return next();
     };
+  }
+
+  private async firstRefusal(limits: [string, number][]) {
+    let last = { allowed: true, count: 0, retryAfterMs: 0 };
+    for (const [key, limit] of limits) {
+      last = await this.window.hit(key, limit, MINUTE);
+      if (!last.allowed) return last;
+    }
+    return last;
   }
 
   /** Chat messages per session per minute; throws the 429. */

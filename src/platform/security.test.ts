@@ -1,4 +1,8 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildWidget } from '../../scripts/widget-build.mjs';
 import { testApp, postJson, type TestApp } from '../../test/support/app.js';
 import { ensureStaff, staffPassword, STAFF } from '../../test/support/staff.js';
 
@@ -40,6 +44,19 @@ describe('secure headers', () => {
         expect(body.trim(), path).toBe('');
       }
       expect(html).not.toMatch(/\son[a-z]+="/); // no inline event handlers either
+    }
+  });
+
+  it('the widget bundle needs no eval (script-src without unsafe-eval works for it)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'govchat-widget-'));
+    try {
+      const outfile = join(dir, 'widget.js');
+      await buildWidget({ outfile });
+      const js = readFileSync(outfile, 'utf8');
+      expect(js.length).toBeGreaterThan(1000);
+      expect(js).not.toMatch(/\beval\(|new Function\(|setTimeout\(\s*["'`]/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

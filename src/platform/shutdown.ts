@@ -33,7 +33,12 @@ export function gracefulShutdown(o: ShutdownOptions): (signal: string) => void {
     timer.unref();
     o.drain();
     o.endStreams();
+    // Keep-alive connections with no request in flight would hold close() open until their
+    // keep-alive timeout; a connection whose last response has just ended becomes idle later.
+    const idle = setInterval(() => o.server.closeIdleConnections(), 100);
+    idle.unref();
     o.server.close(() => {
+      clearInterval(idle);
       o.closeServices()
         .then(
           () => o.logger.info({ ms: Math.round(performance.now() - started) }, 'shut down'),
@@ -44,7 +49,6 @@ export function gracefulShutdown(o: ShutdownOptions): (signal: string) => void {
           o.exit(0);
         });
     });
-    // Keep-alive connections with no request in flight would hold close() open.
     o.server.closeIdleConnections();
   };
 }

@@ -47,6 +47,29 @@ describe('limits', () => {
     expect((await fetch(`${g.url}/healthz`, { headers: from('203.0.113.7') })).status).toBe(200);
   });
 
+  it('counts staff requests per login, not per address (desks behind one NAT), and still limits each login', async () => {
+    const { staffHeaders } = await import('../support/staff.js');
+    const police = await staffHeaders(g.url, 'police');
+    const hr = await staffHeaders(g.url, 'hr');
+    const ip = '203.0.113.90';
+    // The address has spent its citizen allowance…
+    for (let i = 0; i < 8; i++) await fetch(`${g.url}/api/guides/id-card-renewal`, { headers: from(ip) });
+    expect((await fetch(`${g.url}/api/guides/id-card-renewal`, { headers: from(ip) })).status).toBe(429);
+    // …but each member of staff there has their own.
+    const me = (h: Record<string, string>) => fetch(`${g.url}/api/staff/me`, { headers: from(ip, h) });
+    const police8 = [];
+    for (let i = 0; i < 8; i++) police8.push((await me(police)).status);
+    expect(police8).toEqual(Array(8).fill(200));
+    expect((await me(police)).status).toBe(429);
+    expect((await me(hr)).status).toBe(200);
+    // Made-up tokens from one address are held by the address's wider allowance (10 desks' worth).
+    const statuses: number[] = [];
+    for (let i = 0; i < 90; i++) statuses.push((await me({ authorization: `Bearer forged-${i}` })).status);
+    // 80 per address; the two logins used 9 of them (the refused 9th request of one was not counted).
+    expect(statuses.filter((x) => x === 401).length).toBe(80 - 9);
+    expect(statuses.slice(-5)).toEqual([429, 429, 429, 429, 429]);
+  });
+
   it('limits chat messages per session, whatever address they come from', async () => {
     const post = (ip: string, sessionId?: string) =>
       fetch(`${g.url}/api/chat`, { method: 'POST', headers: from(ip, { 'content-type': 'application/json' }), body: JSON.stringify({ message: '身份证丢了怎么办', ...(sessionId ? { sessionId } : {}) }) });

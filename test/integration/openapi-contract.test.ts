@@ -70,6 +70,17 @@ describe('OpenAPI document', () => {
     expect(missing).toEqual([]);
   });
 
+  it('documents the shared refusals (413, 429 with Retry-After, 503) on every API operation', () => {
+    for (const [path, ops] of Object.entries(doc.paths).filter(([p]) => p.startsWith('/api/'))) {
+      for (const [method, op] of Object.entries(ops)) {
+        for (const status of ['413', '429', '503']) {
+          const schema = deref(op.responses[status]?.content?.['application/json']?.schema) as Json | undefined;
+          expect(schema?.properties, `${method} ${path} ${status}`).toHaveProperty('error');
+        }
+      }
+    }
+  });
+
   it('compiles to validators that reject what does not fit (so passing means something)', () => {
     const reply = z.fromJSONSchema(deref(doc.components!.schemas!.Reply) as Parameters<typeof z.fromJSONSchema>[0]);
     expect(reply.safeParse({ sessionId: 1 }).success).toBe(false);
@@ -118,6 +129,25 @@ describe('OpenAPI document', () => {
     await conforms('GET', '/api/admin/staff', await t.app.request('/api/admin/staff', { headers }));
     const agent = await staffHeaders(t.app, 'police');
     await conforms('GET', '/api/admin/staff', await t.app.request('/api/admin/staff', { headers: agent }));
+  });
+});
+
+describe('refusals of the shared middleware', () => {
+  it('429 and 413 from a route that does not declare them itself validate against the document', async () => {
+    const small = await testApp({ env: { TRUST_PROXY: 'true', RATE_LIMIT_IP_PER_MIN: '2', MAX_BODY_BYTES: '1024' } });
+    try {
+      const from = { 'x-forwarded-for': '198.51.100.77' };
+      await small.app.request('/api/guides/id-card-renewal', { headers: from });
+      await small.app.request('/api/guides/id-card-renewal', { headers: from });
+      const limited = await small.app.request('/api/guides/id-card-renewal', { headers: from });
+      expect(limited.status).toBe(429);
+      await conforms('GET', '/api/guides/id-card-renewal', limited);
+      const big = await postJson(small.app, '/api/ratings', { sessionId: 'x', level: 5, comment: '好'.repeat(1000) }, { 'x-forwarded-for': '198.51.100.78' });
+      expect(big.status).toBe(413);
+      await conforms('POST', '/api/ratings', big);
+    } finally {
+      await small.dispose();
+    }
   });
 });
 

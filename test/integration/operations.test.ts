@@ -58,6 +58,17 @@ describe('health and readiness', () => {
 });
 
 describe('metrics', () => {
+  it('needs the bearer token when METRICS_TOKEN is set', async () => {
+    const t = await app({ METRICS_TOKEN: 'metrics-token-0123456789' });
+    const none = await t.app.request('/metrics');
+    expect(none.status).toBe(401);
+    expect(((await none.json()) as { error: { code: string } }).error.code).toBe('unauthorized');
+    expect((await t.app.request('/metrics', { headers: { authorization: 'Bearer metrics-token-wrong-wrong' } })).status).toBe(401);
+    const ok = await t.app.request('/metrics', { headers: { authorization: 'Bearer metrics-token-0123456789' } });
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toContain('govchat_http_requests_total');
+  });
+
   it('exposes Prometheus metrics by route pattern, answers by type, retrieval latency and the handoff queues', async () => {
     const t = await app();
     await ensureStaff(t.services);
