@@ -1,7 +1,10 @@
 import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
+import type { Server } from 'node:http';
 import { createLogger } from './platform/logger.js';
+import { gracefulShutdown } from './platform/shutdown.js';
+import { DatabaseUnavailableError } from './records/db.js';
 import { createServices } from './services.js';
 
 /** Node entry: config -> services -> HTTP server -> graceful shutdown. */
@@ -17,29 +20,31 @@ async function main(): Promise<void> {
     throw e;
   }
   const logger = createLogger({ level: config.LOG_LEVEL });
-  const services = await createServices(config, logger);
+  let services;
+  try {
+    services = await createServices(config, logger);
+  } catch (e) {
+    if (e instanceof DatabaseUnavailableError) {
+      // Said plainly, once, without a stack: the operator's next step is to start or reach PostgreSQL.
+      logger.fatal({ err: { message: e.message }, retriedForSeconds: config.DATABASE_CONNECT_RETRY_SECONDS }, 'database not reachable; giving up (check DATABASE_URL and that PostgreSQL is running)');
+      process.exit(69); // EX_UNAVAILABLE
+    }
+    throw e;
+  }
   const app = createApp(services);
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
     logger.info({ port: info.port, url: `http://localhost:${info.port}/`, startupMs: Math.round(performance.now()) }, 'govchat is ready');
   });
 
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    const timer = setTimeout(() => {
-      logger.warn('shutdown timed out; exiting');
-      process.exit(1);
-    }, config.SHUTDOWN_TIMEOUT_MS).unref();
-    services.handoff.endStreams(); // open event streams would hold the server open
-    server.close(() => {
-      services.close().finally(() => {
-        clearTimeout(timer);
-        process.exit(0);
-      });
-    });
-  };
+  const stop = gracefulShutdown({
+    server: server as Server,
+    logger,
+    timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    drain: () => (services.lifecycle.draining = true),
+    endStreams: () => services.handoff.endStreams(),
+    closeServices: () => services.close(),
+    exit: (code) => process.exit(code),
+  });
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 }

@@ -14,7 +14,16 @@ import type { AppEnv } from './platform/http.js';
 import type { Logger } from './platform/logger.js';
 import { maskDeep } from './platform/pii.js';
 import { RedisConnections } from './platform/redis.js';
-import { openDatabase, type OpenedDatabase } from './records/db.js';
+import { RequestLimits, limitSettings } from './platform/limits.js';
+import { MemorySlidingWindow, RedisSlidingWindow } from './platform/rate-limit.js';
+import { httpMetrics } from './platform/http-metrics.js';
+import { answers, limitRefusals, observeQueues, retrievalDuration, safetyRefusals } from './platform/metrics.js';
+import { SensitiveWordFilter, loadWordLists } from './safety/index.js';
+import type { ReadinessCheck } from './platform/health.js';
+import { sql } from 'kysely';
+import { departmentsOf } from './handoff/index.js';
+import type { OpenedDatabase } from './records/db.js';
+import { openDatabaseWithRetry } from './records/connect.js';
 import { ConversationRecords } from './records/store.js';
 import { Library, defaultIndexDir } from './search/library.js';
 import type { LanguageAssistant } from './llm/index.js';
@@ -66,6 +75,14 @@ export interface Services {
   forwardToOrigin?: MiddlewareHandler<AppEnv>;
   /** The WeChat channel: contact sessions, outbound queues for staff replies, Official Account API. */
   wechat: WechatChannel;
+  /** Body size, per-address and per-session rate limits (in Redis when configured), event streams per address. */
+  limits: RequestLimits;
+  /** Counts requests and latency by route pattern for /metrics (the origin only: the edge has no prom-client). */
+  observe?: MiddlewareHandler<AppEnv>;
+  /** What GET /readyz checks: the search index, the database, Redis when configured. */
+  readiness(): ReadinessCheck[];
+  /** Set by a graceful shutdown: /readyz answers 503 so load balancers stop sending traffic. */
+  lifecycle: { draining: boolean };
   close(): Promise<void>;
 }
 
@@ -114,11 +131,14 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   // LangChain is loaded only when a model is configured: it would double the start-up time otherwise.
   const language = llm ? (await import('./llm/assistant.js')).createLanguageAssistant(llm, () => library.kb, logger) : null;
 
-  const database = await openDatabase({
-    url: overrides.databaseUrl ?? config.DATABASE_URL,
-    sqlitePath: overrides.sqlitePath ?? join(config.DATA_DIR, 'govchat.sqlite'),
-    schema: overrides.databaseSchema,
-  });
+  const database = await openDatabaseWithRetry(
+    {
+      url: overrides.databaseUrl ?? config.DATABASE_URL,
+      sqlitePath: overrides.sqlitePath ?? join(config.DATA_DIR, 'govchat.sqlite'),
+      schema: overrides.databaseSchema,
+    },
+    { retrySeconds: config.DATABASE_CONNECT_RETRY_SECONDS, logger },
+  );
   logger.info({ database: database.where, dialect: database.dialect }, 'records ready');
   const records = new ConversationRecords(database.db, database.dialect);
   const staff = createStaffAccounts(database.db, config, { logger, now: overrides.now });
@@ -129,7 +149,10 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   const sessions: SessionStore = redis
     ? new ResilientSessionStore(new RedisSessionStore(redis.command, config.REDIS_PREFIX), (err, op) => logger.warn({ err: { message: (err as Error).message }, op }, 'session store unavailable; using the records'))
     : new MemorySessionStore();
-  const answerer = new Answerer(() => library.current, { minConfidence: config.ANSWER_MIN_SCORE });
+  const answerer = new Answerer(() => library.current, { minConfidence: config.ANSWER_MIN_SCORE, onRetrieval: (ms) => retrievalDuration.observe(ms / 1000) });
+  const limits = new RequestLimits(redis ? new RedisSlidingWindow(redis.command, config.REDIS_PREFIX, logger) : new MemorySlidingWindow(), limitSettings(config), (limit) =>
+    limitRefusals.inc({ limit }),
+  );
   const formSpecs = loadFormSpecs(knowledgeRoots(config));
   if (formSpecs.problems.length) logger.warn({ problems: formSpecs.problems.length, first: formSpecs.problems.slice(0, 3) }, 'form specs have problems; run npm run kb:check');
   const drafts = new FormDrafts({
@@ -167,6 +190,9 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   const followups = new Followups(database.db, records, staff.audit, overrides.now);
   const analytics = new Analytics(database.db, database.dialect, { kb: () => library.kb, unanswered, now: overrides.now });
   const exports = new Exports(database.db, { kb: () => library.kb });
+  const onTurn = unansweredOnTurn(unanswered, logger);
+  const words = new SensitiveWordFilter(loadWordLists(knowledgeRoots(config)));
+  if (!words.size) logger.warn('no sensitive-word list (knowledge/dict/sensitive.txt): abusive input is only refused by the out-of-scope rules');
   const engine = new DialogueEngine({
     answerer,
     sessions,
@@ -176,9 +202,53 @@ export async function createServices(config: Config, logger: Logger, overrides: 
     progress,
     handoff: handoff.service,
     ratings: ratingPort(ratings, config.FOLLOWUP_DUE_DAYS),
-    onTurn: unansweredOnTurn(unanswered, logger),
+    safety: { inspect: (t) => words.inspect(t), cleanOutput: (t) => words.cleanOutput(t), onRefused: (category) => safetyRefusals.inc({ category }) },
+    onTurn: (e) => {
+      answers.inc({ type: e.reply.type, channel: e.conversation.channel ?? 'web' });
+      return onTurn(e);
+    },
     ...(language ? { language } : {}),
   });
+
+  observeQueues(async () => {
+    const now = Date.now();
+    return Promise.all(
+      departmentsOf(config, library.kb).map(async (department) => {
+        const entries = await handoff.queue.list(department);
+        const oldest = entries.reduce((m, e) => Math.min(m, e.requestedAt), now);
+        return { department, length: entries.length, longestWaitSeconds: Math.max(0, Math.round((now - oldest) / 1000)) };
+      }),
+    );
+  });
+  const readiness = (): ReadinessCheck[] => [
+    {
+      name: 'index',
+      check: async () => {
+        const n = library.current.kb.guides.length;
+        if (!n) throw new Error('no guides loaded');
+        return `${n} guides`;
+      },
+    },
+    {
+      name: 'database',
+      check: async () => {
+        await sql`select 1`.execute(database.db);
+        return database.dialect;
+      },
+    },
+    ...(redis
+      ? [
+          {
+            name: 'redis',
+            check: async () => {
+              if (!redis.ready()) throw new Error(`not connected (${redis.command.status})`);
+              await redis.command.ping();
+              return 'ok';
+            },
+          },
+        ]
+      : []),
+  ];
 
   return {
     config,
@@ -203,6 +273,10 @@ export async function createServices(config: Config, logger: Logger, overrides: 
     analytics,
     exports,
     wechat,
+    limits,
+    observe: httpMetrics(),
+    readiness,
+    lifecycle: { draining: false },
     close: async () => {
       await wechat.close();
       await handoff.close();

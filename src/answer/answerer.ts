@@ -56,6 +56,8 @@ export const STAFF_OFFER = '如需人工帮助，请回复“转人工”。';
 export interface AnswererOptions {
   /** Below this confidence the answer is "I don't know" (ANSWER_MIN_SCORE). */
   minConfidence: number;
+  /** Told how long each retrieval took, in ms (the origin's /metrics histogram). */
+  onRetrieval?: (ms: number) => void;
 }
 
 /** Confidence that the question is about this guide: how fully it is named, how much of the question it accounts for. */
@@ -78,7 +80,9 @@ export class Answerer {
     const idx = this.index();
     const q = idx.tokenizer.correct(question.trim());
     const detected = idx.detectAspect(q);
+    const start = performance.now();
     const result = await idx.search(detected.rest || q, { aspect: detected.aspect, limit });
+    this.opts.onRetrieval?.(performance.now() - start);
     return { question: q, detected, result };
   }
 

@@ -1,4 +1,7 @@
 import type { Answerer, AnswerResult, Analysis, Citation } from '../answer/answerer.js';
+import { outOfScope } from '../answer/scope.js';
+import type { SafetyCategory } from '../safety/filter.js';
+import { safetyTurn } from '../safety/replies.js';
 import { STAFF_OFFER } from '../answer/answerer.js';
 import { blocksToText, type Block } from '../answer/blocks.js';
 import type { Logger } from '../platform/logger.js';
@@ -119,8 +122,17 @@ export interface EngineDeps {
   ratings?: RatingPort;
   /** The optional language model (LLM_BASE_URL). */
   language?: LanguagePort;
+  /** The sensitive-word filter (src/safety): refuses abuse, fraud and violence, masks abuse in replies. */
+  safety?: SafetyPort;
   /** Called after every turn (metrics, unanswered list). */
   onTurn?: (e: { reply: Reply; conversation: Conversation; question: string; answer?: AnswerResult }) => void | Promise<void>;
+}
+
+export interface SafetyPort {
+  inspect(text: string): { refused: SafetyCategory | null; matches: { word: string }[] };
+  cleanOutput(text: string): string;
+  /** Told of each refusal (metrics). */
+  onRefused?: (category: SafetyCategory) => void;
 }
 
 export interface Incoming {
@@ -176,8 +188,15 @@ export class DialogueEngine {
     let answer: AnswerResult | undefined;
     let turn: Turn;
     const handoff = this.deps.handoff ? await this.deps.handoff.status(conversation) : null;
-    if (handoff && (handoff.status === 'waiting' || handoff.status === 'staff') && this.deps.handoff) {
-      turn = await this.deps.handoff.citizenMessage(ctx, text);
+    // Refused words are looked at only while the bot answers: a member of staff reads for themselves.
+    const talking = handoff && (handoff.status === 'waiting' || handoff.status === 'staff') && this.deps.handoff;
+    const unsafe = talking ? null : this.deps.safety?.inspect(text);
+    const refused = talking || !this.deps.safety ? null : (unsafe?.refused ?? (outOfScope(text) === 'abuse' ? 'abuse' : null));
+    if (talking) {
+      turn = await this.deps.handoff!.citizenMessage(ctx, text);
+    } else if (refused) {
+      this.deps.safety!.onRefused?.(refused);
+      turn = safetyTurn(refused, session, !!this.deps.handoff, unsafe?.matches.map((m) => m.word) ?? []);
     } else {
       // Form answers and yes/no to an offer are read by their own steps, not re-classified.
       const checked = this.deps.language && !session.formDraftId && !session.handoffOffered ? await this.deps.language.checkIntent({ text, intent: classified, guideId: session.guideId, conversationId: conversation.id }) : null;
@@ -186,6 +205,11 @@ export class DialogueEngine {
       if (checked) r.turn.evidence = withLanguage(r.turn.evidence, 'intent', checked.evidence, this.deps.language!.model);
       turn = r.turn;
       answer = r.answer;
+    }
+    if (this.deps.safety) {
+      const safety = this.deps.safety;
+      const clean = (t: string) => safety.cleanOutput(t);
+      turn = { ...turn, text: clean(turn.text), ...(turn.blocks ? { blocks: turn.blocks.map((b) => (b.type === 'list' ? { ...b, items: b.items.map(clean) } : { ...b, text: clean(b.text) })) } : {}) };
     }
     // A capability may know better what the message was (an answer to a form question is applying).
     if (turn.intent) ctx.intent = turn.intent;

@@ -27,6 +27,8 @@ export interface SessionState {
   recent: string[];
   /** Whether the citizen has been asked for a rating. */
   ratingRequested: boolean;
+  /** Abusive messages since the last offer of a person (src/safety). */
+  abuseCount?: number;
 }
 
 /** Unguessable session ids: 144 random bits, URL-safe. They are bearer secrets for the citizen. */

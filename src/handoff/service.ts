@@ -1,4 +1,5 @@
 import type { Config } from '../config.js';
+import { handoffWait } from '../platform/metrics.js';
 import type { HandoffPort, Turn, TurnContext } from '../dialogue/engine.js';
 import type { HandoffView } from '../dialogue/reply.js';
 import type { SessionState, SessionStore } from '../dialogue/session.js';
@@ -412,6 +413,7 @@ export class HandoffService implements HandoffPort {
       throw new IllegalTransitionError(fresh?.status ?? conv.status, 'claim');
     }
     this.d.logger.info({ conversationId, handoffId: h.id, staff: p.id }, 'handoff claimed');
+    handoffWait.observe({ department: h.department }, Math.max(0, (now - h.requestedAt) / 1000));
     if (h.status === 'waiting') {
       try {
         await this.d.queue.remove(h.department, h.id);

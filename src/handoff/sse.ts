@@ -3,6 +3,9 @@ import { streamSSE } from 'hono/streaming';
 import { withTimeout } from '../platform/redis.js';
 import type { Unsubscribe } from './events.js';
 
+/** Reconnect delay sent to clients when the server shuts down. */
+export const RECONNECT_MS = 1000;
+
 export interface SSEMessage {
   event: string;
   data: string;
@@ -70,6 +73,8 @@ export function eventStream(c: Context, o: EventStreamOptions): Response {
       const beat = setInterval(() => write(async () => void (await stream.write(': ping\n\n'))), o.heartbeatMs);
       await ended;
       clearInterval(beat);
+      // Shutting down: the client is told to reconnect soon (to another instance behind the load balancer).
+      if (o.closing.aborted) write(() => stream.writeSSE({ event: 'shutdown', data: JSON.stringify({ reconnect: true, retryMs: RECONNECT_MS }), retry: RECONNECT_MS }));
     } finally {
       finished = true;
       await unsubscribe().catch(() => {});

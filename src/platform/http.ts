@@ -49,9 +49,27 @@ export function requestLogging(logger: Logger): MiddlewareHandler<AppEnv> {
   };
 }
 
+// Connection-level failures of PostgreSQL (pg error codes of class 08 and 57P, socket errors).
+const BACKEND_DOWN_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', '08000', '08001', '08003', '08004', '08006', '57P01', '57P02', '57P03']);
+const BACKEND_DOWN_MESSAGE = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connect ECONNREFUSED|not queryable/i;
+
+/** Whether an error means a backend (the database) is not reachable, rather than a bug. */
+export function isBackendDown(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown; cause?: unknown } | null;
+  if (!e || typeof e !== 'object') return false;
+  if (typeof e.code === 'string' && BACKEND_DOWN_CODES.has(e.code)) return true;
+  if (typeof e.message === 'string' && BACKEND_DOWN_MESSAGE.test(e.message)) return true;
+  return e.cause ? isBackendDown(e.cause) : false;
+}
+
 export function errorHandler(logger: Logger): ErrorHandler<AppEnv> {
   return (err, c) => {
     if (err instanceof AppError) return c.json(err.toBody(), err.status, err.headers);
+    if (isBackendDown(err)) {
+      // A 503 the client may retry: what needs the records waits for the database, the rest keeps working.
+      (c.get('log') ?? logger).warn({ err: { message: err.message } }, 'database unavailable');
+      return errorJson(c, 503, 'unavailable', '服务暂时繁忙（数据库暂不可用），请稍后再试', { 'Retry-After': '5' });
+    }
     if (err instanceof HTTPException) {
       const status = err.status as ContentfulStatusCode;
       const code = status === 413 ? 'payload_too_large' : status === 400 ? 'bad_request' : status === 401 ? 'unauthorized' : 'http_error';

@@ -196,7 +196,7 @@ describe.each(DIALECTS)('authorization matrix on %s', (dialect) => {
 
   beforeAll(async () => {
     t = await openTestDatabase(dialect);
-    const config = loadConfig({ LOG_LEVEL: 'silent', GOVCHAT_SECRET: 'matrix-secret-0123456789abcdef', GOVCHAT_ADMIN_PASSWORD: PASSWORDS.admin[1] });
+    const config = loadConfig({ LOG_LEVEL: 'silent', RATE_LIMIT_IP_PER_MIN: '100000', GOVCHAT_SECRET: 'matrix-secret-0123456789abcdef', GOVCHAT_ADMIN_PASSWORD: PASSWORDS.admin[1] });
     services = await createServices(config, silentLogger, { library: await sharedLibrary(), ...t.overrides });
     app = createApp(services);
     await services.staff.accounts.create({ username: 'ga-agent', role: 'agent', departments: ['公安'], password: PASSWORDS.agent公安[1] }, { actor: 'test' });

@@ -20,7 +20,7 @@ beforeAll(async () => {
   // esbuild works in its own process while wrangler.toml is read here.
   const [b, settings, o] = await Promise.all([sharedLibrary().then(buildTestWorker), wranglerSettings(), startOrigin()]);
   [built, origin] = [b, o];
-  mf = await startWorker(built, settings, { ORIGIN_URL: origin.url, EDGE_INGEST_TOKEN: EDGE_TOKEN });
+  mf = await startWorker(built, settings, { ORIGIN_URL: origin.url, EDGE_INGEST_TOKEN: EDGE_TOKEN, RATE_LIMIT_IP_PER_MIN: '100000', RATE_LIMIT_SESSION_PER_MIN: '100000' });
 }, 120_000);
 
 afterAll(async () => {

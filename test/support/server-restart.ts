@@ -34,7 +34,7 @@ async function newPgSchema(): Promise<{ url: string; schema: string; urlWithSche
 }
 
 /** Runs the built server, as `npm start` does, and waits for "govchat is ready". */
-async function startServer(outdir: string, env: Record<string, string>): Promise<{ url: string; stop(): Promise<number | null>; proc: ChildProcess }> {
+export async function startServer(outdir: string, env: Record<string, string>): Promise<{ url: string; stop(): Promise<number | null>; proc: ChildProcess }> {
   const proc = spawn(process.execPath, [join(outdir, 'main.js')], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

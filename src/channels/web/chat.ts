@@ -146,6 +146,8 @@ export function chatRoutes(opts: ChatRoutesOptions) {
     const sessionId = body.sessionId ?? c.req.valid('header')['x-session-id'] ?? null;
     if (sessionId && opts.limitSession) await opts.limitSession(sessionId);
     const channel = body.channel ?? 'web';
+    // Debug only, and masked by the logger like every line: what the citizen wrote, to follow a turn.
+    c.get('log')?.debug({ channel, message }, 'chat message');
     const accept = c.req.header('accept') ?? '';
     if (!accept.includes('text/event-stream')) {
       const reply = await opts.engine().handle({ sessionId, message, channel });

@@ -1,0 +1,85 @@
+import { AhoCorasick } from '@monyone/aho-corasick';
+
+export const SAFETY_CATEGORIES = ['abuse', 'fraud', 'violence'] as const;
+export type SafetyCategory = (typeof SAFETY_CATEGORIES)[number];
+
+export interface SafetyMatch {
+  word: string;
+  category: SafetyCategory;
+  /** Position in the original text (UTF-16 units, end exclusive). */
+  begin: number;
+  end: number;
+}
+
+export interface SafetyVerdict {
+  matches: SafetyMatch[];
+  /** The category that refuses the message (violence before fraud before abuse), or null. */
+  refused: SafetyCategory | null;
+}
+
+/** Case, full-/half-width (NFKC) and spaces inside a word do not hide it. */
+function normalize(text: string): { norm: string; origin: number[] } {
+  let norm = '';
+  const origin: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (/[\s\u200b-\u200d\u2060\ufeff]/.test(ch)) continue;
+    const n = ch.normalize('NFKC').toLowerCase();
+    for (const c of n) {
+      norm += c;
+      origin.push(i);
+    }
+  }
+  return { norm, origin };
+}
+
+const REFUSAL_ORDER: SafetyCategory[] = ['violence', 'fraud', 'abuse'];
+
+/**
+ * The sensitive-word filter: one Aho–Corasick automaton over every word of the lists, run on the
+ * normalized message. Input: violence, fraud and abuse refuse the message (calmly, see
+ * replies.ts). Output: abusive words are masked, so a model can never insult a citizen; guide
+ * text that names fraud ("骗取社会保险待遇的…") is the law speaking and passes.
+ */
+export class SensitiveWordFilter {
+  private readonly automaton: AhoCorasick;
+  private readonly categories = new Map<string, SafetyCategory>();
+
+  constructor(entries: { word: string; category: SafetyCategory }[]) {
+    for (const e of entries) {
+      const w = normalize(e.word).norm;
+      if (w) this.categories.set(w, e.category);
+    }
+    this.automaton = new AhoCorasick([...this.categories.keys()]);
+  }
+
+  get size(): number {
+    return this.categories.size;
+  }
+
+  matches(text: string): SafetyMatch[] {
+    const { norm, origin } = normalize(text);
+    if (!norm || !this.categories.size) return [];
+    return this.automaton.matchInText(norm).map((m) => ({
+      word: m.keyword,
+      category: this.categories.get(m.keyword)!,
+      begin: origin[m.begin],
+      end: origin[m.end - 1] + 1,
+    }));
+  }
+
+  inspect(text: string): SafetyVerdict {
+    const matches = this.matches(text);
+    const found = new Set(matches.map((m) => m.category));
+    return { matches, refused: REFUSAL_ORDER.find((c) => found.has(c)) ?? null };
+  }
+
+  /** Masks abusive words in a reply (one ＊ per character). */
+  cleanOutput(text: string): string {
+    const abusive = this.matches(text).filter((m) => m.category === 'abuse');
+    if (!abusive.length) return text;
+    const chars = text.split('');
+    for (const m of abusive) for (let i = m.begin; i < m.end; i++) if (!/\s/.test(chars[i])) chars[i] = '＊';
+    return chars.join('');
+  }
+}
