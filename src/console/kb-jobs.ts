@@ -9,6 +9,9 @@ import type { Library } from '../search/library.js';
 import type { BuildProgress } from '../search/persist.js';
 
 export type KbJobKind = 'import' | 'rebuild';
+
+/** Rejected lines kept per job: a broken export of 100k lines must not sit in memory whole. */
+export const MAX_REJECTED = 1000;
 export type KbJobStage = 'queued' | 'import' | 'index' | 'done' | 'failed';
 
 /** An upload or a rebuild, as the dashboard polls it. */
@@ -22,7 +25,8 @@ export interface KbJob {
   progress: number;
   /** What is happening, for the progress bar's label. */
   detail: string;
-  report: { imported: number; rejected: { line: number; reason: string }[] } | null;
+  /** `rejected` holds the first MAX_REJECTED lines; `rejectedTotal` counts them all. */
+  report: { imported: number; rejected: { line: number; reason: string }[]; rejectedTotal: number } | null;
   index: { guides: number; faqs: number; chunks: number; buildMs: number } | null;
   error: string | null;
   by: string;
@@ -130,7 +134,7 @@ export class KbJobs {
           // The name gives the format (csv/xlsx) and the FAQ file's stem, so keep the original.
           report = await importFaqFile(fileName, this.o.importRoot, known, data);
         }
-        this.set(job, { progress: 0.5, report: { imported: report.imported, rejected: report.rejected } });
+        this.set(job, { progress: 0.5, report: { imported: report.imported, rejected: report.rejected.slice(0, MAX_REJECTED), rejectedTotal: report.rejected.length } });
       } finally {
         rmSync(path, { force: true });
       }

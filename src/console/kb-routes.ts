@@ -20,7 +20,9 @@ export const KbJobSchema = z
     stage: z.enum(['queued', 'import', 'index', 'done', 'failed']),
     progress: z.number().openapi({ description: '0…1 over the whole job' }),
     detail: z.string(),
-    report: z.object({ imported: z.number(), rejected: z.array(z.object({ line: z.number(), reason: z.string() })) }).nullable(),
+    report: z
+      .object({ imported: z.number(), rejected: z.array(z.object({ line: z.number(), reason: z.string() })).openapi({ description: 'the first 1000' }), rejectedTotal: z.number() })
+      .nullable(),
     index: z.object({ guides: z.number(), faqs: z.number(), chunks: z.number(), buildMs: z.number() }).nullable(),
     error: z.string().nullable(),
     by: z.string(),

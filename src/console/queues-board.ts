@@ -80,6 +80,16 @@ export function queuesBoard(o: QueuesBoardOptions) {
     board.replaceQueues(names().map(queue));
     await next();
   });
+  // Bull Board's page asks Google Fonts for its typeface: no third-party requests from a
+  // government intranet page (and the CSP would refuse it); system fonts are used instead.
+  const dropFontLinks: MiddlewareHandler<AppEnv> = async (c, next) => {
+    await next();
+    if (!c.res.headers.get('content-type')?.includes('text/html')) return;
+    const html = (await c.res.text()).replace(/<link[^>]+fonts\.(googleapis|gstatic)\.com[^>]*>/g, '');
+    c.res = new Response(html, { status: c.res.status, headers: c.res.headers });
+  };
+  app.get(QUEUES_PATH, dropFontLinks);
+  app.get(`${QUEUES_PATH}/*`, dropFontLinks);
   app.route(QUEUES_PATH, plugin);
   return app;
 }

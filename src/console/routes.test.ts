@@ -170,6 +170,7 @@ describe('knowledge-base uploads and rebuilds', () => {
     expect(job.report.imported).toBe(1);
     expect(job.report.rejected.map((x: { line: number }) => x.line)).toEqual([3, 4]);
     expect(job.report.rejected[1].reason).toContain('no-such-guide');
+    expect(job.report.rejectedTotal).toBe(2);
     expect(job.index.faqs).toBe(guidesBefore.faqs + 1);
 
     const after = await call('POST', '/api/chat', null, { message: question });
@@ -196,6 +197,17 @@ describe('knowledge-base uploads and rebuilds', () => {
     expect(done.kind).toBe('rebuild');
     expect(done.index.chunks).toBeGreaterThan(0);
     expect((await call('POST', '/api/chat', null, { message: question })).json.text).toContain('无人机综合管理平台');
+  }, 60_000);
+
+  it('a file that cannot be read fails its job with the reason, and the next job may start', async () => {
+    const r = await upload('broken.xlsx', Buffer.from('this is not a spreadsheet'));
+    expect(r.status).toBe(202);
+    const job = await finished(r.json.job.id);
+    expect(job.stage).toBe('failed');
+    expect(job.error).toBeTruthy();
+    const next = await call('POST', '/api/admin/kb/rebuild', 'admin');
+    expect(next.status).toBe(202);
+    expect((await finished(next.json.job.id)).stage).toBe('done');
   }, 60_000);
 
   it('refuses agents, empty files and FAQ tables that are not .csv/.xlsx', async () => {

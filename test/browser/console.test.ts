@@ -7,6 +7,7 @@
  * it. An admin uploads a FAQ XLSX and the new answer is served without a restart. Screenshots of
  * the queue, a conversation and the dashboard go to test/browser/readme/.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import type { Page, Request } from 'playwright-core';
@@ -14,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildConsole } from '../../scripts/console-build.mjs';
 import { Library } from '../../src/search/library.js';
 import { STAFF, staffHeaders, staffPassword, type StaffKey } from '../support/staff.js';
-import { ask, axeAudit, blocking, startDemo, type DemoHarness } from './support.js';
+import { AXE, ask, axeAudit, blocking, startDemo, type DemoHarness } from './support.js';
 
 const README = join(import.meta.dirname, 'readme');
 let h: DemoHarness;
@@ -30,8 +31,20 @@ afterAll(async () => {
   await h?.close();
 });
 
+/** The policy the hardening branch sets (common brief): same-origin scripts only, no inline script, no eval. */
+const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; frame-ancestors 'self'; object-src 'none'; base-uri 'self'";
+const cspViolations: string[] = [];
+
 async function consolePage(who: StaffKey): Promise<Page> {
   const page = await h.newPage();
+  // Served under that policy, and any violation reported back.
+  const context = page.context();
+  await context.route((u) => u.pathname === '/console/' || u.pathname === '/console/queues', async (route) => {
+    const res = await route.fetch();
+    await route.fulfill({ response: res, headers: { ...res.headers(), 'content-security-policy': CSP } });
+  });
+  await context.exposeFunction('reportCsp', (v: string) => cspViolations.push(`${new URL(page.url()).pathname} ${v}`));
+  await context.addInitScript(() => document.addEventListener('securitypolicyviolation', (e) => (window as unknown as { reportCsp(v: string): void }).reportCsp(`${e.violatedDirective} ${e.blockedURI}`)));
   page.on('request', (r) => {
     if (r.method() !== 'GET' && new URL(r.url()).pathname.startsWith('/api/')) changes.push(r);
   });
@@ -64,15 +77,19 @@ async function citizenWaiting(): Promise<{ page: Page; conversationId: string }>
 }
 
 /** A conversation put in the 公安 queue through the chat API. */
-async function waitingByApi(): Promise<string> {
-  const post = async (body: unknown) => (await fetch(`${h.srv.origin}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json();
-  const first = await post({ message: '身份证丢了怎么补办' });
-  await post({ sessionId: first.sessionId, message: '转人工' });
-  return (await h.t.services.records.conversationBySession(first.sessionId))!.id;
+const chat = async (body: unknown) => (await fetch(`${h.srv.origin}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json();
+
+async function waitingSession(question = '身份证丢了怎么补办'): Promise<{ id: string; sessionId: string }> {
+  const first = await chat({ message: question });
+  await chat({ sessionId: first.sessionId, message: '转人工' });
+  return { id: (await h.t.services.records.conversationBySession(first.sessionId))!.id, sessionId: first.sessionId };
 }
+const waitingByApi = async (question?: string) => (await waitingSession(question)).id;
 
 /** axe-core on the whole console page: nothing that blocks a member of staff (serious or critical). */
 async function noBlockingAxe(page: Page, state: string): Promise<void> {
+  // Evaluated through the debugger protocol: a <script> tag would be inline, which the CSP refuses.
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(readFileSync(AXE, 'utf8'));
   const r = await axeAudit(page, ['body']);
   console.log(`axe, console ${state}: ${r.violations.length} violations${r.violations.length ? ` (${r.violations.map((v) => `${v.id}:${v.impact}`).join(', ')})` : ''}`);
   expect(blocking(r.violations), JSON.stringify(blocking(r.violations).map((v) => [v.id, v.nodes.slice(0, 3).map((n) => n.target)]))).toEqual([]);
@@ -158,8 +175,11 @@ describe('staff console', () => {
 
   it('two agents claim the same conversation at once: one wins, the other is told', async () => {
     const [a, b] = await Promise.all([consolePage('police'), consolePage('police2')]);
-    const id = await waitingByApi();
+    const id = await waitingByApi('我父亲85岁了，腿脚不便，他的身份证丢了怎么补办');
     await Promise.all([queued(a, id).waitFor(), queued(b, id).waitFor()]);
+    // Served sooner, and marked so.
+    expect(await queued(a, id).locator('.mark').allTextContents()).toEqual(['老年人优先', '残障人士优先']);
+    expect(await queued(a, id).getAttribute('class')).toContain('urgent');
     // Both click at once (no waiting for the other's claim to reach their queue first).
     const click = (p: Page) => p.evaluate((cid) => document.querySelector<HTMLButtonElement>(`[data-claim="${cid}"]`)!.click(), id);
     await Promise.all([click(a), click(b)]);
@@ -206,7 +226,8 @@ describe('staff console', () => {
   it('several conversations stay open in tabs, each with its unsent reply, and the layout fits a tablet', async () => {
     const agent = await consolePage('police');
     await agent.setViewportSize({ width: 820, height: 1180 });
-    const [one, two] = [await waitingByApi(), await waitingByApi()];
+    const one = await waitingByApi();
+    const { id: two, sessionId: twoSession } = await waitingSession();
     for (const id of [one, two]) {
       await agent.getByRole('link', { name: /^排队/ }).click();
       await queued(agent, id).getByRole('button', { name: '接入' }).click();
@@ -216,9 +237,14 @@ describe('staff console', () => {
     await view(two).getByLabel('回复内容').fill('第二个会话的草稿');
     await agent.locator(`.tab[data-tab="${one}"]`).click();
     expect(await view(two).isHidden()).toBe(true);
+    // The citizen of the tab behind writes: its tab is marked until opened.
+    await chat({ sessionId: twoSession, message: '还在吗' });
+    await agent.locator(`.tab.unread[data-tab="${two}"]`).waitFor();
     await view(one).getByLabel('回复内容').fill('第一个会话的草稿');
     await agent.locator(`.tab[data-tab="${two}"]`).click();
     expect(await view(two).getByLabel('回复内容').inputValue()).toBe('第二个会话的草稿');
+    expect(await agent.locator(`.tab.unread[data-tab="${two}"]`).count()).toBe(0);
+    await view(two).locator('.tm-citizen', { hasText: '还在吗' }).waitFor();
     // No sideways scrolling on a tablet, in a conversation and in the queue.
     const overflow = () => agent.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(await overflow()).toBeLessThanOrEqual(0);
@@ -235,7 +261,8 @@ describe('staff console', () => {
     await view(one).getByLabel('转办到部门').selectOption('人社');
     await view(one).getByLabel('转办备注').fill('群众问的是社保卡');
     await view(one).getByRole('button', { name: '转办' }).click();
-    await view(one).locator('.notice.ok', { hasText: '已转办到 人社' }).waitFor();
+    await view(one).locator('.conv-msg .notice').waitFor();
+    expect(await view(one).locator('.conv-msg .notice').textContent()).toBe('已转办到 人社');
     const hrQueue = await staffApi('hr', 'GET', '/api/staff/queue');
     expect(hrQueue.body.items.map((i: { conversationId: string }) => i.conversationId)).toContain(one);
     expect((await staffApi('hr', 'GET', `/api/staff/conversations/${one}`)).body.handoff.note).toContain('公安 → 人社：群众问的是社保卡');
@@ -352,15 +379,37 @@ describe('admin dashboard', () => {
     await admin.locator('tr[data-username="sun"]').getByRole('button', { name: '禁用' }).click();
     await admin.locator('tr[data-username="sun"] td', { hasText: '已禁用' }).waitFor();
 
+    await admin.locator('tr[data-username="sun"]').getByRole('button', { name: '重置密码' }).click();
+    const reset = admin.locator('.notice.ok', { hasText: 'sun 的新密码' });
+    await reset.waitFor();
+    const fresh = /新密码：(\S+)（/.exec((await reset.textContent())!)![1];
+    expect(fresh).not.toBe(password);
+
+    // 常用语 are added per department for the agents.
+    await admin.getByRole('link', { name: '常用语' }).click();
+    const add = admin.locator('form.canned-add');
+    await add.getByLabel('部门').selectOption('医保');
+    await add.getByLabel('标题').fill('异地就医');
+    await add.getByLabel('内容').fill('异地就医备案可在国家医保服务平台 App 办理。');
+    await add.getByRole('button', { name: '添加' }).click();
+    await admin.locator('.notice.ok', { hasText: '已添加' }).waitFor();
+    expect(await admin.locator('.canned-dept', { hasText: '医保' }).getByLabel('标题').inputValue()).toBe('异地就医');
+    const canned = await staffApi('admin', 'GET', `/api/staff/canned-replies?department=${encodeURIComponent('医保')}`);
+    expect(canned.body.items.map((c: { text: string }) => c.text)).toEqual(['异地就医备案可在国家医保服务平台 App 办理。']);
+
     await admin.getByRole('link', { name: '审计日志' }).click();
     await admin.getByLabel('操作', { exact: true }).fill('staff.');
     await admin.getByRole('button', { name: '筛选' }).click();
     await admin.locator('.audit tbody tr', { hasText: 'staff.create' }).first().waitFor();
     const actions = await admin.locator('.audit tbody tr td:nth-child(3)').allTextContents();
-    expect(actions).toEqual(expect.arrayContaining(['staff.create', 'staff.update', 'staff.disable']));
+    expect(actions).toEqual(expect.arrayContaining(['staff.create', 'staff.update', 'staff.disable', 'staff.reset_password']));
     expect(actions.every((a) => a.startsWith('staff.'))).toBe(true);
     await admin.context().close();
   }, 60_000);
+
+  it('nothing in the console broke the content security policy', () => {
+    expect(cspViolations).toEqual([]);
+  });
 
   it('every change the console sent carried the CSRF header', () => {
     expect(changes.length).toBeGreaterThan(2);

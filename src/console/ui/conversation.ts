@@ -33,10 +33,15 @@ export function conversationView(ctx: Ctx, id: string): View & { title: HTMLElem
   const el = h('section', { class: 'view conv-view', 'data-conversation': id }, head, msg, h('div', { class: 'conv-body' }, h('div', { class: 'conv-main' }, transcript, composer), side));
   const shown = new Set<string>();
   let t: Transcript | null = null;
+  /** Transferred to a department not mine: the conversation is no longer mine to read. */
+  let gone: string | null = null;
+  /** A transfer in flight: its queue event may come before its answer; reload after, not during. */
+  let transferring = false;
 
   const mineNow = () => t?.conversation.status === 'staff' && t.conversation.assignedTo === ctx.me.id;
 
   async function load(): Promise<void> {
+    if (gone || transferring) return;
     try {
       t = await api<Transcript>('GET', `/api/staff/conversations/${encodeURIComponent(id)}`);
     } catch (e) {
@@ -163,11 +168,19 @@ export function conversationView(ctx: Ctx, id: string): View & { title: HTMLElem
       form.addEventListener('submit', async (e) => {
         e.preventDefault();
         go.disabled = true;
+        transferring = true;
         try {
           await api('POST', `/api/staff/conversations/${encodeURIComponent(id)}/transfer`, { department: to.value, ...(note.value.trim() ? { note: note.value.trim() } : {}) });
+          transferring = false;
           clear(msg, notice('ok', `已转办到 ${to.value}`));
-          await load();
+          if (ctx.mine.includes(to.value)) return void (await load());
+          // Out of my departments: what was shown stays, read-only.
+          gone = to.value;
+          composer.hidden = true;
+          clear(side, h('p', { class: 'muted' }, `已转到${to.value}排队，由${to.value}的工作人员接待。`));
+          clear(head.querySelector('.tools')!, h('button', { class: 'ghost', onclick: () => ctx.closeConversation(id) }, '关闭标签'));
         } catch (err) {
+          transferring = false;
           clear(msg, notice('error', `转办失败：${(err as Error).message}`));
           go.disabled = false;
         }
@@ -235,6 +248,8 @@ export function conversationView(ctx: Ctx, id: string): View & { title: HTMLElem
   ctx.events.on({
     message: (e) => {
       if (e.conversationId !== id) return;
+      // A message in a tab not in front: the tab says so until it is opened.
+      if (el.hidden && e.message.role === 'citizen') title.parentElement?.classList.add('unread');
       addMessage(e.message);
       transcript.lastElementChild?.scrollIntoView({ block: 'end' });
     },
@@ -243,5 +258,12 @@ export function conversationView(ctx: Ctx, id: string): View & { title: HTMLElem
     },
   });
   void load();
-  return { el, title, show: () => input.focus() };
+  return {
+    el,
+    title,
+    show: () => {
+      title.parentElement?.classList.remove('unread');
+      input.focus();
+    },
+  };
 }

@@ -75,6 +75,7 @@ export function followupsView(ctx: Ctx): View {
         f.department ? h('span', { class: 'dept' }, f.department) : null,
         h('span', { class: f.overdue ? 'mark mark-escalated' : 'muted' }, f.overdue ? `已超期（应于 ${dateTime(f.dueAt)} 前办结）` : `办结期限 ${dateTime(f.dueAt)}`),
         h('span', { class: 'muted' }, `评价于 ${dateTime(f.createdAt)}`),
+        h('a', { href: `#c/${f.conversationId}` }, '查看会话'),
       ),
       f.question ? h('p', null, h('strong', null, '群众问：'), f.question) : null,
       f.ratedReply ? h('p', { class: 'muted' }, h('strong', null, '被评价的回复：'), f.ratedReply) : null,

@@ -48,7 +48,8 @@ export function dashboardView(ctx: Ctx): View {
     box('chart-services', '热门事项（回答次数）'),
     box('chart-unanswered', '未解答问题（次数）'),
   );
-  const el = h('section', { class: 'view dashboard' }, h('header', { class: 'view-head' }, h('h2', null, '数据看板'), filter.el), msg, kpis, grid);
+  const exports = h('div', { class: 'tools' });
+  const el = h('section', { class: 'view dashboard' }, h('header', { class: 'view-head' }, h('h2', null, '数据看板'), filter.el), msg, kpis, grid, exports);
   const charts = new Map<string, echarts.ECharts>();
   const chart = (id: string) => {
     let c = charts.get(id);
@@ -155,6 +156,13 @@ export function dashboardView(ctx: Ctx): View {
     empty('chart-services', !s.topServices.length);
     empty('chart-unanswered', !s.topUnanswered.length);
     empty('chart-ratings', !s.ratingCount);
+    // The same period as CSV (masked, audited by the server).
+    clear(
+      exports,
+      h('span', { class: 'muted' }, '导出本时段：'),
+      h('a', { href: `/api/admin/export/ratings.csv${q(filter.value())}`, download: '' }, '好差评 CSV'),
+      h('a', { href: `/api/admin/export/conversations.csv${q(filter.value())}`, download: '' }, '会话 CSV'),
+    );
     el.dataset.loaded = String(Date.now());
   }
 

@@ -10,7 +10,7 @@ export interface KbJob {
   stage: 'queued' | 'import' | 'index' | 'done' | 'failed';
   progress: number;
   detail: string;
-  report: { imported: number; rejected: { line: number; reason: string }[] } | null;
+  report: { imported: number; rejected: { line: number; reason: string }[]; rejectedTotal: number } | null;
   index: { guides: number; faqs: number; chunks: number; buildMs: number } | null;
   error: string | null;
   startedAt: number;
@@ -49,12 +49,12 @@ export function jobReport(job: KbJob): HTMLElement {
   return h(
     'div',
     { class: 'report' },
-    notice('ok', [job.kind === 'import' ? `导入 ${r?.imported ?? 0} 条，拒绝 ${r?.rejected.length ?? 0} 条。` : '', job.index ? `索引已更新：${job.index.guides} 个事项、${job.index.faqs} 个问答文件、${job.index.chunks} 个段落（用时 ${(job.index.buildMs / 1000).toFixed(1)} 秒），新问题已按新索引回答。` : ''].join('')),
+    notice('ok', [job.kind === 'import' ? `导入 ${r?.imported ?? 0} 条，拒绝 ${r?.rejectedTotal ?? 0} 条。` : '', job.index ? `索引已更新：${job.index.guides} 个事项、${job.index.faqs} 个问答文件、${job.index.chunks} 个段落（用时 ${(job.index.buildMs / 1000).toFixed(1)} 秒），新问题已按新索引回答。` : ''].join('')),
     r?.rejected.length
       ? h(
           'table',
           { class: 'table rejected' },
-          h('caption', null, '被拒绝的行'),
+          h('caption', null, r.rejectedTotal > r.rejected.length ? `被拒绝的行（前 ${r.rejected.length} 条，共 ${r.rejectedTotal} 条）` : '被拒绝的行'),
           h('thead', null, h('tr', null, h('th', null, '行号'), h('th', null, '原因'))),
           h('tbody', null, r.rejected.slice(0, 200).map((x) => h('tr', null, h('td', null, String(x.line)), h('td', null, x.reason)))),
         )
