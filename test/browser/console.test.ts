@@ -5,7 +5,8 @@
  * evidence, replies, and the citizen's widget shows the reply; closes, and the citizen rates. Two
  * agents claim at once: one wins, the other is told. An agent of another department does not see
  * it. An admin uploads a FAQ XLSX and the new answer is served without a restart. Screenshots of
- * the queue, a conversation and the dashboard go to test/browser/readme/.
+ * the queue, a conversation and the dashboard go to test/browser/screenshots/ (the README shows
+ * copies of two, in test/browser/readme/, so a test run changes no tracked file).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,9 +16,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildConsole } from '../../scripts/console-build.mjs';
 import { Library } from '../../src/search/library.js';
 import { STAFF, staffHeaders, staffPassword, type StaffKey } from '../support/staff.js';
-import { AXE, ask, axeAudit, blocking, startDemo, type DemoHarness } from './support.js';
+import { AXE, ask, axeAudit, blocking, SCREENSHOTS, startDemo, type DemoHarness } from './support.js';
 
-const README = join(import.meta.dirname, 'readme');
 let h: DemoHarness;
 /** Every change the console sent, to check the CSRF header on each. */
 const changes: Request[] = [];
@@ -115,7 +115,7 @@ describe('staff console', () => {
     expect(await item.locator('.qi-wait').textContent()).toMatch(/已等待\d+ (秒|分)/);
     await expect.poll(() => agent.evaluate(() => Number(document.body.dataset.chimes ?? 0))).toBeGreaterThanOrEqual(1);
     expect(await agent.title()).toMatch(/^\(\d+\) 新会话 · 政务服务工作台$/);
-    await agent.screenshot({ path: join(README, 'console-queue.png') });
+    await agent.screenshot({ path: join(SCREENSHOTS, 'console-queue.png') });
     await noBlockingAxe(agent, 'queue');
 
     // 人社 does not see a 公安 conversation, live or on reload, nor may it open it.
@@ -152,7 +152,7 @@ describe('staff console', () => {
     await shown.waitFor();
     expect(await shown.locator('.bubble').textContent()).toBe(text);
     await evidence.scrollIntoViewIfNeeded();
-    await agent.screenshot({ path: join(README, 'console-conversation.png') });
+    await agent.screenshot({ path: join(SCREENSHOTS, 'console-conversation.png') });
     await noBlockingAxe(agent, 'conversation');
 
     // Close (asks once more), and the citizen is asked for a rating and gives one.
@@ -344,7 +344,7 @@ describe('admin dashboard', () => {
     expect(await admin.locator('.dashboard canvas').count()).toBeGreaterThanOrEqual(6);
     expect(Number((await admin.locator('.kpi', { hasText: '会话' }).first().locator('strong').textContent()) ?? 0)).toBeGreaterThanOrEqual(1);
     await admin.waitForTimeout(800); // echarts' entry animation
-    await admin.screenshot({ path: join(README, 'console-dashboard.png'), fullPage: true });
+    await admin.screenshot({ path: join(SCREENSHOTS, 'console-dashboard.png'), fullPage: true });
     await noBlockingAxe(admin, 'dashboard');
 
     // Bull Board for admins, with Redis configured.

@@ -143,7 +143,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoHarness> {
     const context = await browser.newContext({ viewport: DESKTOP, locale: 'zh-CN', ...opts });
     const page = await context.newPage();
     // Fail a step with its own message well inside the test's time, not as a bare test timeout.
-    page.setDefaultTimeout(10_000);
+    page.setDefaultTimeout(20_000);
     page.on('pageerror', (e) => errors.push(e.message));
     return page;
   };
