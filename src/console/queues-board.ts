@@ -1,8 +1,5 @@
-import { createBullBoard } from '@bull-board/api';
-import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
-import { HonoAdapter } from '@bull-board/hono';
 import { serveStatic } from '@hono/node-server/serve-static';
-import { Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { outboundQueueName } from '../channels/wechat/outbound-bullmq.js';
 import { MP_CHANNEL, WECHATY_CHANNEL } from '../channels/wechat/contacts.js';
@@ -56,6 +53,33 @@ export function queuesBoard(o: QueuesBoardOptions) {
     return app;
   }
 
+  // Bull Board is loaded on an admin's first visit, not at start-up (it and its UI cost ~0.1 s).
+  let loading: Promise<Hono<AppEnv>> | null = null;
+  const boardApp = () => (loading ??= mountBoard(redis, o.departments));
+  app.get(QUEUES_PATH, dropFontLinks);
+  app.get(`${QUEUES_PATH}/*`, dropFontLinks);
+  app.all(QUEUES_PATH, async (c) => (await boardApp()).fetch(c.req.raw));
+  app.all(`${QUEUES_PATH}/*`, async (c) => (await boardApp()).fetch(c.req.raw));
+  return app;
+}
+
+// Bull Board's page asks Google Fonts for its typeface: no third-party requests from a
+// government intranet page (and the CSP would refuse it); system fonts are used instead.
+const dropFontLinks: MiddlewareHandler<AppEnv> = async (c, next) => {
+  await next();
+  if (!c.res.headers.get('content-type')?.includes('text/html')) return;
+  const html = (await c.res.text()).replace(/<link[^>]+fonts\.(googleapis|gstatic)\.com[^>]*>/g, '');
+  c.res = new Response(html, { status: c.res.status, headers: c.res.headers });
+};
+
+async function mountBoard(redis: RedisConnections, departments: () => string[]): Promise<Hono<AppEnv>> {
+  const [{ createBullBoard }, { BullMQAdapter }, { HonoAdapter }, { Queue }] = await Promise.all([
+    import('@bull-board/api'),
+    import('@bull-board/api/bullMQAdapter'),
+    import('@bull-board/hono'),
+    import('bullmq'),
+  ]);
+  const app = new Hono<AppEnv>();
   const adapter = new HonoAdapter(serveStatic);
   adapter.setBasePath(QUEUES_PATH);
   const prefix = bullPrefix(redis.prefix);
@@ -71,25 +95,15 @@ export function queuesBoard(o: QueuesBoardOptions) {
     }
     return new BullMQAdapter(q, { readOnlyMode: false });
   };
-  const names = () => [...o.departments().map(queueName), TIMER_QUEUE, outboundQueueName(WECHATY_CHANNEL), outboundQueueName(MP_CHANNEL)];
+  const names = () => [...departments().map(queueName), TIMER_QUEUE, outboundQueueName(WECHATY_CHANNEL), outboundQueueName(MP_CHANNEL)];
   // @bull-board/hono 9.10.1 carries its own copy of @bull-board/api 9.10.1: the same shape, separate declarations.
   const board = createBullBoard({ queues: names().map(queue), serverAdapter: adapter as unknown as Parameters<typeof createBullBoard>[0]['serverAdapter'], options: { uiConfig: { boardTitle: 'govchat 队列' } } });
-  const plugin = adapter.registerPlugin();
   // Departments come from the knowledge base, which an import may change: refresh on each page load.
-  app.get(QUEUES_PATH, async (c, next) => {
+  app.get(QUEUES_PATH, async (_c, next) => {
     board.replaceQueues(names().map(queue));
     await next();
   });
-  // Bull Board's page asks Google Fonts for its typeface: no third-party requests from a
-  // government intranet page (and the CSP would refuse it); system fonts are used instead.
-  const dropFontLinks: MiddlewareHandler<AppEnv> = async (c, next) => {
-    await next();
-    if (!c.res.headers.get('content-type')?.includes('text/html')) return;
-    const html = (await c.res.text()).replace(/<link[^>]+fonts\.(googleapis|gstatic)\.com[^>]*>/g, '');
-    c.res = new Response(html, { status: c.res.status, headers: c.res.headers });
-  };
-  app.get(QUEUES_PATH, dropFontLinks);
-  app.get(`${QUEUES_PATH}/*`, dropFontLinks);
-  app.route(QUEUES_PATH, plugin);
+  app.route(QUEUES_PATH, adapter.registerPlugin());
   return app;
 }
+

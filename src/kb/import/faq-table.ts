@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
-import ExcelJS from 'exceljs';
 
 /**
  * FAQ pairs from a spreadsheet (CSV or XLSX): columns question, answer and optionally the
@@ -42,6 +41,8 @@ async function readRows(path: string, data?: Buffer): Promise<string[][]> {
   const buf = data ?? (await readFile(path));
   const ext = extname(path).toLowerCase();
   if (ext === '.xlsx') {
+    // Loaded when a spreadsheet comes: exceljs and its zip stack cost the server's start-up ~0.3 s.
+    const { default: ExcelJS } = await import('exceljs');
     const wb = new ExcelJS.Workbook();
     // exceljs types its load() argument as an older Buffer type than Node 20's.
     await wb.xlsx.load(buf as unknown as ArrayBuffer);
