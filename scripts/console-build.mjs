@@ -3,6 +3,7 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -31,14 +32,14 @@ export async function buildConsole({ outdir = resolve(root, 'dist/console'), min
     const tmp = `${out}.${process.pid}.${Date.now()}.tmp`;
     writeFileSync(tmp, f.contents);
     renameSync(tmp, out);
-    sizes[name] = f.contents.length;
+    sizes[name] = { bytes: f.contents.length, gzip: gzipSync(f.contents, { level: 9 }).length };
   }
   return { outdir, sizes };
 }
 
 export function describeConsole({ sizes }) {
   return Object.entries(sizes)
-    .map(([n, b]) => `${n} ${(b / 1024).toFixed(0)} kB`)
+    .map(([n, b]) => `${n} ${(b.bytes / 1024).toFixed(0)} kB (${(b.gzip / 1024).toFixed(0)} kB gzipped)`)
     .join(', ');
 }
 
