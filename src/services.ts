@@ -13,7 +13,7 @@ import type { KnowledgeBase } from './kb/load.js';
 import type { AppEnv } from './platform/http.js';
 import type { Logger } from './platform/logger.js';
 import { maskDeep } from './platform/pii.js';
-import { RedisConnections } from './platform/redis.js';
+import type { RedisConnections } from './platform/redis.js';
 import { RequestLimits, limitSettings } from './platform/limits.js';
 import { MemorySlidingWindow, RedisSlidingWindow } from './platform/rate-limit.js';
 import { httpMetrics } from './platform/http-metrics.js';
@@ -144,7 +144,9 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   const staff = createStaffAccounts(database.db, config, { logger, now: overrides.now });
   await staff.bootstrapAdmin();
   // With REDIS_URL: live sessions, handoff queues and events in Redis, shared by every instance.
-  const redis = config.REDIS_URL ? new RedisConnections(config.REDIS_URL, config.REDIS_PREFIX, logger) : null;
+  // ioredis and bullmq are loaded only when configured: an embedded start does not pay for them.
+  const redis = config.REDIS_URL ? new (await import('./platform/redis.js')).RedisConnections(config.REDIS_URL, config.REDIS_PREFIX, logger) : null;
+  const redisBackends = redis ? await import('./handoff/redis-backends.js') : undefined;
   if (redis && !(await redis.connect(3000))) logger.warn({ redis: redis.where }, 'redis not reachable at start; answering works, handoffs are stored until it is');
   const sessions: SessionStore = redis
     ? new ResilientSessionStore(new RedisSessionStore(redis.command, config.REDIS_PREFIX), (err, op) => logger.warn({ err: { message: (err as Error).message }, op }, 'session store unavailable; using the records'))
@@ -167,7 +169,7 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   const cases = overrides.cases !== undefined ? overrides.cases : createCaseSystem(config, logger);
   const forms = new FormFiller({ drafts });
   const progress = new ProgressAssistant({ cases, logger });
-  const handoff = createHandoff({ config, logger, records, sessions, redis, knowledge: () => library.kb, now: overrides.now });
+  const handoff = createHandoff({ config, logger, records, sessions, redis, redisBackends, knowledge: () => library.kb, now: overrides.now });
   if (redis) logger.info('handoff timers (escalation, left-message offer, idle close) run in the worker processes: npm run worker');
   // The database is the record: rebuild the queues from it (an in-memory queue after a restart, a Redis that lost its data).
   await handoff.service.sync().catch((err: unknown) => logger.warn({ err }, 'handoff queues not reconciled at start'));

@@ -8,6 +8,7 @@ import type { Job } from 'bullmq';
 import { ConfigError, loadConfig, type Config } from '../src/config.js';
 import { ResilientSessionStore, RedisSessionStore } from '../src/dialogue/session.js';
 import { createHandoff } from '../src/handoff/create.js';
+import * as redisBackends from '../src/handoff/redis-backends.js';
 import { loadKnowledgeBase } from '../src/kb/load.js';
 import { createLogger, type Logger } from '../src/platform/logger.js';
 import { RedisConnections } from '../src/platform/redis.js';
@@ -31,7 +32,7 @@ export async function runWorker(config: Config, logger: Logger, opts: { around?:
   // Guide titles and departments, for the summaries and the list of queues.
   const kb = loadKnowledgeBase([config.KNOWLEDGE_DIR, ...config.KNOWLEDGE_EXTRA_DIRS]);
   const sessions = new ResilientSessionStore(new RedisSessionStore(redis.command, config.REDIS_PREFIX));
-  const handoff = createHandoff({ config, logger, records, sessions, redis, knowledge: () => kb });
+  const handoff = createHandoff({ config, logger, records, sessions, redis, redisBackends, knowledge: () => kb });
   const worker = await startHandoffWorker({
     redis,
     jobs: handoff.service,

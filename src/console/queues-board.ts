@@ -1,10 +1,9 @@
 import { serveStatic } from '@hono/node-server/serve-static';
 import type { Queue } from 'bullmq';
 import { Hono, type MiddlewareHandler } from 'hono';
-import { outboundQueueName } from '../channels/wechat/outbound-bullmq.js';
+import { outboundQueueName } from '../channels/wechat/outbound.js';
 import { MP_CHANNEL, WECHATY_CHANNEL } from '../channels/wechat/contacts.js';
-import { bullPrefix, queueName } from '../handoff/bullmq-queue.js';
-import { TIMER_QUEUE } from '../handoff/timers.js';
+import { bullPrefix, queueName, TIMER_QUEUE } from '../handoff/queue-names.js';
 import type { AppEnv } from '../platform/http.js';
 import type { RedisConnections } from '../platform/redis.js';
 import type { StaffAuthenticator } from '../staff/principal.js';

@@ -3,24 +3,9 @@ import type { Redis } from 'ioredis';
 import { withTimeout, type RedisConnections } from '../platform/redis.js';
 import { bullPriority } from './priority.js';
 import type { HandoffQueue, QueueEntry } from './queue.js';
+import { bullPrefix, queueName, QueueUnavailableError } from './queue-names.js';
 
-/** Redis is not connected: the caller stores the handoff as pending instead. */
-export class QueueUnavailableError extends Error {
-  constructor(message = 'the handoff queue (Redis) is not available') {
-    super(message);
-    this.name = 'QueueUnavailableError';
-  }
-}
-
-/** BullMQ queue names may not contain ":"; department names are plain words. */
-export function queueName(department: string): string {
-  return `handoff.${department.replace(/[:\s]/g, '_')}`;
-}
-
-/** Prefix of every BullMQ key of this deployment (REDIS_PREFIX + ":bull"). */
-export function bullPrefix(prefix: string): string {
-  return `${prefix}:bull`;
-}
+export { bullPrefix, queueName, QueueUnavailableError } from './queue-names.js';
 
 /**
  * The departments' queues on BullMQ: a handoff is a prioritised job whose id is the handoff id,

@@ -4,12 +4,12 @@ import type { KnowledgeBase } from '../kb/load.js';
 import type { Logger } from '../platform/logger.js';
 import type { RedisConnections } from '../platform/redis.js';
 import type { ConversationRecords } from '../records/store.js';
-import { BullHandoffQueue } from './bullmq-queue.js';
 import { MemoryEventBus, RedisEventBus, type EventBus } from './events.js';
 import { MemoryHandoffQueue, type HandoffQueue } from './queue.js';
 import { handoffSettings, HandoffService } from './service.js';
 import { HandoffStore } from './store.js';
-import { BullTimers, MemoryTimers, type TimerScheduler } from './timers.js';
+import { MemoryTimers, type TimerScheduler } from './memory-timers.js';
+import type { RedisBackends } from './redis-backends.js';
 
 export interface Handoff {
   service: HandoffService;
@@ -31,6 +31,8 @@ export interface HandoffOptions {
   sessions: SessionStore;
   /** With Redis: BullMQ queues, pub/sub events, timers for the worker processes. Without: in memory. */
   redis: RedisConnections | null;
+  /** With Redis: the BullMQ queue and timers (./redis-backends.js, imported only then: bullmq is not loaded without Redis). */
+  redisBackends?: RedisBackends;
   knowledge?: () => KnowledgeBase;
   now?: () => number;
 }
@@ -47,10 +49,11 @@ export function departmentsOf(config: Config, kb?: KnowledgeBase): string[] {
 /** The handoff capability, wired for Redis or for one process. */
 export function createHandoff(o: HandoffOptions): Handoff {
   const store = new HandoffStore(o.records.db);
-  const queue: HandoffQueue = o.redis ? new BullHandoffQueue(o.redis) : new MemoryHandoffQueue();
+  if (o.redis && !o.redisBackends) throw new Error('createHandoff: with redis, pass redisBackends (await import("./redis-backends.js"))');
+  const queue: HandoffQueue = o.redis ? o.redisBackends!.queue(o.redis) : new MemoryHandoffQueue();
   const events: EventBus = o.redis ? new RedisEventBus(o.redis, o.logger) : new MemoryEventBus(o.logger);
   const memoryTimers = o.redis ? null : new MemoryTimers(o.logger);
-  const timers: TimerScheduler = memoryTimers ?? new BullTimers(o.redis!);
+  const timers: TimerScheduler = memoryTimers ?? o.redisBackends!.timers(o.redis!);
   let departments: { kb: KnowledgeBase | undefined; list: string[] } | null = null;
   const service = new HandoffService({
     records: o.records,

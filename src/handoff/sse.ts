@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
-import { withTimeout } from '../platform/redis.js';
+import { withTimeout } from '../platform/timeout.js';
 import type { Unsubscribe } from './events.js';
 
 /** Reconnect delay sent to clients when the server shuts down. */

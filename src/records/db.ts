@@ -2,13 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
-import pg from 'pg';
 import { withStatementCache } from './sqlite-statements.js';
 import { migrationProvider, type Dialect } from './migrations.js';
 import type { Database } from './schema.js';
-
-// bigint (int8) columns hold epoch milliseconds: safe as JS numbers.
-pg.types.setTypeParser(20, (v) => Number(v));
 
 export interface OpenedDatabase {
   db: Kysely<Database>;
@@ -36,6 +32,10 @@ export class DatabaseUnavailableError extends Error {
 /** Opens the record store's database and runs pending migrations. */
 export async function openDatabase(opts: DatabaseOptions): Promise<OpenedDatabase> {
   if (opts.url) {
+    // Loaded only for PostgreSQL: an embedded (SQLite) start does not pay for pg.
+    const { default: pg } = await import('pg');
+    // bigint (int8) columns hold epoch milliseconds: safe as JS numbers.
+    pg.types.setTypeParser(20, (v) => Number(v));
     const u = new URL(opts.url);
     const where = `${u.protocol}//${u.username ? `${u.username}@` : ''}${u.host}${u.pathname}${opts.schema ? ` (schema ${opts.schema})` : ''}`;
     if (opts.schema && !/^[a-z_][a-z0-9_]*$/.test(opts.schema)) throw new Error(`invalid schema name ${opts.schema}`);

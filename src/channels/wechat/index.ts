@@ -15,7 +15,6 @@ import { ContactSessions, MP_CHANNEL, WECHATY_CHANNEL, type WechatChannelName } 
 import { layoutMessage } from './layout.js';
 import { AccessTokens, CustomerService, MemoryTokenCache, RedisTokenCache } from './mp-api.js';
 import { MemoryMsgDedupe, RedisMsgDedupe, type MsgDedupe } from './mp-dedupe.js';
-import { BullOutboundQueue } from './outbound-bullmq.js';
 import { DEFAULT_RETRY, DeliveryLog, MemoryOutboundQueue, PermanentDeliveryError, type OutboundJob, type OutboundQueue, type RetryPolicy } from './outbound.js';
 
 export { ContactSessions, MP_CHANNEL, WECHATY_CHANNEL, type WechatChannelName } from './contacts.js';
@@ -82,6 +81,8 @@ export async function createWechatChannel(o: WechatChannelOptions): Promise<Wech
   let memory: WechatChannel['memory'] = null;
   let queues: WechatChannel['queues'];
   if (redis) {
+    // bullmq is loaded only with Redis.
+    const { BullOutboundQueue } = await import('./outbound-bullmq.js');
     queues = {
       [WECHATY_CHANNEL]: new BullOutboundQueue(redis, WECHATY_CHANNEL, deliveries, logger, retry),
       [MP_CHANNEL]: new BullOutboundQueue(redis, MP_CHANNEL, deliveries, logger, retry),

@@ -1,17 +1,11 @@
 import { Queue } from 'bullmq';
-import { bullPrefix } from '../../handoff/bullmq-queue.js';
+import { bullPrefix } from '../../handoff/queue-names.js';
 import type { Logger } from '../../platform/logger.js';
 import { withTimeout, type RedisConnections } from '../../platform/redis.js';
 import type { WechatChannelName } from './contacts.js';
-import { DEFAULT_RETRY, errorInfo, type DeliveryLog, type OutboundJob, type OutboundQueue, type RetryPolicy } from './outbound.js';
+import { DEFAULT_RETRY, errorInfo, outboundQueueName, type DeliveryLog, type OutboundJob, type OutboundQueue, type RetryPolicy } from './outbound.js';
 
-/**
- * The BullMQ queues of messages for WeChat contacts, one per channel: `wechat-outbound.wechat`
- * (consumed by the bot process, the only one holding the WeChat login) and
- * `wechat-outbound.wechat-mp` (consumed by `npm run worker`: the customer-service API can be
- * called from anywhere).
- */
-export const outboundQueueName = (channel: WechatChannelName) => `wechat-outbound.${channel}`;
+export { outboundQueueName };
 
 /** How long finished jobs are kept: a message queued again meanwhile is recognised by its job id. */
 const KEEP_DONE = { age: 24 * 3600, count: 10_000 };

@@ -204,3 +204,11 @@ export class MemoryOutboundQueue implements OutboundQueue {
     await this.idle();
   }
 }
+
+/**
+ * The BullMQ queues of messages for WeChat contacts, one per channel: `wechat-outbound.wechat`
+ * (consumed by the bot process, the only one holding the WeChat login) and
+ * `wechat-outbound.wechat-mp` (consumed by `npm run worker`: the customer-service API can be
+ * called from anywhere).
+ */
+export const outboundQueueName = (channel: WechatChannelName) => `wechat-outbound.${channel}`;
