@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chat, startGovchat, tempDir, type Govchat } from '../support/govchat.js';
 import { staffHeaders } from '../support/staff.js';
 import { PrivateRedis } from '../support/redis.js';
+import { until } from '../support/until.js';
 
 let redis: PrivateRedis;
 let gov: Govchat;
@@ -24,15 +25,6 @@ afterAll(async () => {
   tmp.remove();
 });
 
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function queue() {
   const res = await fetch(`${gov.url}/api/staff/queue?department=${encodeURIComponent('公安')}`, { headers: await staffHeaders(gov.url, 'police') });

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startGovchat, tempDir, type Govchat } from '../support/govchat.js';
 import { PrivateRedis } from '../support/redis.js';
 import { staffHeaders } from '../support/staff.js';
+import { until } from '../support/until.js';
 
 let redis: PrivateRedis;
 let gov: Govchat;
@@ -25,15 +26,6 @@ afterAll(async () => {
   tmp.remove();
 });
 
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const QUESTIONS = ['身份证丢了怎么补办', '居住证怎么办理', '结婚登记要带什么', '租房提取公积金需要什么材料'];
 const FOLLOWUPS = ['要多少钱', '在哪里办', '要多久'];

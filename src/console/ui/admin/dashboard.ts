@@ -6,27 +6,9 @@ import { api, q } from '../api.js';
 import type { Ctx, View } from '../context.js';
 import { clear, duration, h, notice, percent } from '../dom.js';
 import { periodFilter } from './period.js';
+import type { Stats } from '../../../analytics/stats.js';
 
 echarts.use([BarChart, LineChart, PieChart, GraphicComponent, GridComponent, LegendComponent, TitleComponent, TooltipComponent, CanvasRenderer]);
-
-interface Stats {
-  conversations: number;
-  asked: number;
-  answered: number;
-  answerRate: number | null;
-  handoffs: number;
-  handoffRate: number | null;
-  medianWaitSeconds: number | null;
-  medianHandlingSeconds: number | null;
-  ratings: Record<'1' | '2' | '3' | '4' | '5', number>;
-  ratingCount: number;
-  satisfaction: number | null;
-  averageLevel: number | null;
-  followups: { open: number; overdue: number; opened: number; closed: number };
-  topServices: { guideId: string; title: string; department: string | null; answers: number }[];
-  topUnanswered: { sample: string; count: number; closestGuide: string | null }[];
-  byDay: { date: string; conversations: number; asked: number; answered: number; handoffs: number; ratings: number; poorRatings: number }[];
-}
 
 const LEVELS = ['非常不满意', '不满意', '基本满意', '满意', '非常满意'];
 const COLORS = ['#c0392b', '#e67e22', '#f1c40f', '#5dade2', '#1e8449'];
