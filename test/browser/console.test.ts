@@ -15,7 +15,7 @@ import type { Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildConsole } from '../../scripts/console-build.mjs';
 import { Library } from '../../src/search/library.js';
-import { STAFF, staffHeaders, staffPassword, type StaffKey } from '../support/staff.js';
+import { STAFF, staffPassword, staffRequest, type StaffKey } from '../support/staff.js';
 import { AXE, ask, axeAudit, blocking, SCREENSHOTS, startDemo, type DemoHarness } from './support.js';
 
 let h: DemoHarness;
@@ -57,11 +57,7 @@ async function consolePage(who: StaffKey): Promise<Page> {
   return page;
 }
 
-async function staffApi(who: StaffKey, method: string, path: string, body?: unknown) {
-  const headers = { ...(await staffHeaders(h.srv.origin, who)), ...(body ? { 'content-type': 'application/json' } : {}) };
-  const res = await fetch(`${h.srv.origin}${path}`, { method, headers, body: body ? JSON.stringify(body) : undefined });
-  return { status: res.status, body: await res.json().catch(() => null) };
-}
+const staffApi = (who: StaffKey, method: string, path: string, body?: unknown) => staffRequest(h.srv.origin, who, method, path, body);
 
 const sessionOf = (page: Page) => page.evaluate(() => Object.entries(localStorage).find(([k]) => k.endsWith(':session'))?.[1] ?? null);
 

@@ -7,7 +7,7 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { staffHeaders, type StaffKey } from '../support/staff.js';
+import { staffRequest, type StaffKey } from '../support/staff.js';
 import { ask, axeAudit, blocking, focused, screenshot, startDemo, type DemoHarness } from './support.js';
 
 let h: DemoHarness;
@@ -18,12 +18,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-async function staff(who: StaffKey, method: string, path: string, body?: unknown) {
-  const headers = { ...(await staffHeaders(h.srv.origin, who)), ...(body ? { 'content-type': 'application/json' } : {}) };
-  const res = await fetch(`${h.srv.origin}${path}`, { method, headers, body: body ? JSON.stringify(body) : undefined });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
-}
+const staff = (who: StaffKey, method: string, path: string, body?: unknown) => staffRequest(h.srv.origin, who, method, path, body);
 
 const sessionOf = (page: Page) => page.evaluate(() => Object.entries(localStorage).find(([k]) => k.endsWith(':session'))?.[1] ?? null);
 const conversationOf = async (page: Page) => (await h.t.services.records.conversationBySession((await sessionOf(page))!))!;

@@ -8,7 +8,7 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { staffHeaders, type StaffKey } from '../support/staff.js';
+import { staffRequest, type StaffKey } from '../support/staff.js';
 import { ask, axeAudit, blocking, focused, screenshot, startDemo, type DemoHarness } from './support.js';
 
 let h: DemoHarness;
@@ -19,12 +19,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-async function staff(who: StaffKey, method: string, path: string, body?: unknown) {
-  const headers = { ...(await staffHeaders(h.srv.origin, who)), ...(body ? { 'content-type': 'application/json' } : {}) };
-  const res = await fetch(`${h.srv.origin}${path}`, { method, headers, body: body ? JSON.stringify(body) : undefined });
-  const text = await res.text();
-  return { status: res.status, body: text, json: () => JSON.parse(text) };
-}
+const staff = (who: StaffKey, method: string, path: string, body?: unknown) => staffRequest(h.srv.origin, who, method, path, body);
 
 const sessionOf = (page: Page) => page.evaluate(() => Object.entries(localStorage).find(([k]) => k.endsWith(':session'))?.[1] ?? null);
 const rating = (page: Page) => page.locator('.rating-card').last();
@@ -48,7 +43,7 @@ async function servedAndClosed(page: Page): Promise<string> {
 async function exported(conversationId: string): Promise<string[][]> {
   const res = await staff('admin', 'GET', '/api/admin/export/ratings.csv');
   expect(res.status).toBe(200);
-  return res.body
+  return res.text
     .replace(/^\uFEFF/, '')
     .split(/\r?\n/)
     .map((line) => line.split(','))
@@ -172,7 +167,7 @@ describe('好差评 after staff close the conversation', () => {
     expect(await status.textContent()).toMatch(/我们会认真核实，并在 \d{4}-\d{2}-\d{2} 前答复您。/);
     expect(await focused(page)).toMatchObject({ tag: 'p', cls: 'status' });
     expect(await exported(conversationId)).toEqual([['2', '不满意', '排队等了很久']]);
-    const followups = JSON.parse((await staff('police', 'GET', '/api/staff/followups')).body).items as { conversationId: string; level: number }[];
+    const followups = (await staff('police', 'GET', '/api/staff/followups')).body.items as { conversationId: string; level: number }[];
     expect(followups.find((f) => f.conversationId === conversationId)).toMatchObject({ level: 2 });
   });
 

@@ -56,3 +56,21 @@ export async function staffHeaders(target: Target, who: StaffKey): Promise<Recor
   }
   return { authorization: `Bearer ${token}` };
 }
+
+/**
+ * A staff API call over HTTP as `who` (a bearer token, so no CSRF header is needed): the status,
+ * the body as text, and the body as JSON when it is JSON (else null).
+ */
+// `any`: each test reads the fields of the route it calls.
+export async function staffRequest(origin: string, who: StaffKey, method: string, path: string, body?: unknown): Promise<{ status: number; text: string; body: any }> {
+  const headers = { ...(await staffHeaders(origin, who)), ...(body ? { 'content-type': 'application/json' } : {}) };
+  const res = await fetch(`${origin}${path}`, { method, headers, body: body ? JSON.stringify(body) : undefined });
+  const text = await res.text();
+  let json: unknown = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    // not JSON (a CSV export): the text is there
+  }
+  return { status: res.status, text, body: json };
+}
