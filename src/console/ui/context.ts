@@ -1,5 +1,6 @@
 import type { Me } from './api.js';
 import type { StaffEvents } from './events.js';
+import { ASPECT_LABEL } from '../../kb/aspects.js';
 
 /** What every view gets from the shell. */
 export interface Ctx {
@@ -24,17 +25,6 @@ export interface View {
 
 export const REASONS: Record<string, string> = { handoff: '要求转人工', no_answer: '机器人未能解答', complaint: '投诉', rating: '差评求助' };
 export const PRIORITY: Record<string, string> = { elderly: '老年人优先', disabled: '残障人士优先', complaint: '投诉', escalated: '等待超时' };
-export const ASPECTS: Record<string, string> = {
-  conditions: '受理条件',
-  materials: '申请材料',
-  process: '办理流程',
-  time: '办理时限',
-  fee: '收费标准',
-  location: '办理地点和时间',
-  contact: '咨询电话',
-  online: '网上办理',
-  basis: '设定依据',
-  faq: '常见问题',
-  special: '特殊群体服务',
-};
+/** Section names as guides title them (the server's own table; tiny, so bundled as it is). */
+export const ASPECTS: Readonly<Record<string, string>> = ASPECT_LABEL;
 export const CHANNELS: Record<string, string> = { web: '网站', wechat: '微信', 'wechat-mp': '公众号', api: '接口' };
