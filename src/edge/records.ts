@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { DialogueRecords } from '../dialogue/engine.js';
 import type { Logger } from '../platform/logger.js';
-import { newId, sessionKey } from '../records/ids.js';
+import { newConversation, newId, sessionKey } from '../records/ids.js';
 import type { Conversation, ConversationUpdate } from '../records/schema.js';
 import type { NewMessage, StoredMessage } from '../records/store.js';
 import type { RecordBatch } from './batch.js';
@@ -80,21 +80,7 @@ export class EdgeRecords implements DialogueRecords {
   async openConversation(sessionId: string, channel: string, contact?: string | null): Promise<Conversation> {
     let conversation = (await this.entry(sessionId))?.conversation;
     if (!conversation) {
-      const now = Date.now();
-      conversation = {
-        id: newId('c'),
-        session_key: sessionKey(sessionId),
-        channel,
-        status: 'bot',
-        department: null,
-        guide_id: null,
-        state: null,
-        contact: contact ?? null,
-        assigned_to: null,
-        created_at: now,
-        updated_at: now,
-        closed_at: null,
-      };
+      conversation = newConversation(sessionKey(sessionId), channel, contact);
       await this.putEntry(sessionId, { conversation });
     }
     if (!this.open.has(conversation.id)) {

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import type { Conversation } from './schema.js';
 
 /** Time-ordered, unguessable ids: "<prefix>_<time base36><random>". */
 export function newId(prefix: string): string {
@@ -8,4 +9,22 @@ export function newId(prefix: string): string {
 /** The key a session id is stored under: its hash, so the database never holds the secret. */
 export function sessionKey(sessionId: string): string {
   return createHash('sha256').update(sessionId).digest('base64url');
+}
+
+/** A new conversation under a session key, as the bot first holds it (the SQL records and the edge's KV alike). */
+export function newConversation(key: string, channel: string, contact: string | null | undefined, now = Date.now()): Conversation {
+  return {
+    id: newId('c'),
+    session_key: key,
+    channel,
+    status: 'bot',
+    department: null,
+    guide_id: null,
+    state: null,
+    contact: contact ?? null,
+    assigned_to: null,
+    created_at: now,
+    updated_at: now,
+    closed_at: null,
+  };
 }

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Dialect } from './migrations.js';
-import { newId, sessionKey } from './ids.js';
+import { newConversation, newId, sessionKey } from './ids.js';
 import type { Conversation, ConversationUpdate, Database, DraftRow, MessageRow } from './schema.js';
 
 export interface NewMessage {
@@ -63,21 +63,7 @@ export class ConversationRecords {
     const key = sessionKey(sessionId);
     const found = await this.db.selectFrom('conversations').selectAll().where('session_key', '=', key).executeTakeFirst();
     if (found) return found;
-    const now = Date.now();
-    const row = {
-      id: newId('c'),
-      session_key: key,
-      channel,
-      status: 'bot',
-      department: null,
-      guide_id: null,
-      state: null,
-      contact: contact ?? null,
-      assigned_to: null,
-      created_at: now,
-      updated_at: now,
-      closed_at: null,
-    };
+    const row = newConversation(key, channel, contact);
     try {
       await this.db.insertInto('conversations').values(row).execute();
       return row;
