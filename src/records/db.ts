@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
+import { GroupCommitSqliteDialect } from './sqlite-group-commit.js';
 import { withStatementCache } from './sqlite-statements.js';
 import { migrationProvider, type Dialect } from './migrations.js';
 import type { Database } from './schema.js';
@@ -84,7 +85,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<OpenedDatabas
   // WAL with NORMAL sync: a commit survives a crash of the process (not of the machine's power),
   // without an fsync per chat message.
   sqlite.pragma('synchronous = NORMAL');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  const db = new Kysely<Database>({ dialect: new GroupCommitSqliteDialect(withStatementCache(sqlite)) });
   await migrate(db, 'sqlite', opts.sqlitePath);
   return { db, dialect: 'sqlite', where: opts.sqlitePath, close: () => db.destroy() };
 }

@@ -1,0 +1,143 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, sql } from 'kysely';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { GroupCommitSqliteDialect } from './sqlite-group-commit.js';
+
+interface Db {
+  t: { id: number; v: string };
+  parent: { id: number };
+  child: { id: number; parent_id: number };
+}
+
+describe('SQLite group commit', () => {
+  let dir: string;
+  let file: string;
+  let raw: SQLite.Database;
+  let db: Kysely<Db>;
+  let commits: number;
+  /** A second connection to the same file: it sees only what is committed. */
+  let other: SQLite.Database;
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'govchat-group-commit-'));
+    file = join(dir, 'db.sqlite');
+    raw = new SQLite(file);
+    raw.pragma('journal_mode = WAL');
+    raw.pragma('foreign_keys = ON');
+    raw.exec('create table t (id integer primary key, v text not null)');
+    raw.exec('create table parent (id integer primary key)');
+    raw.exec('create table child (id integer primary key, parent_id integer not null references parent(id) deferrable initially deferred)');
+    commits = 0;
+    const counted = new Proxy(raw, {
+      get(target, prop) {
+        if (prop === 'exec') {
+          return (s: string) => {
+            if (s === 'commit') commits++;
+            return target.exec(s);
+          };
+        }
+        const v = Reflect.get(target, prop) as unknown;
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    });
+    db = new Kysely<Db>({ dialect: new GroupCommitSqliteDialect(counted) });
+    other = new SQLite(file, { readonly: true });
+  });
+
+  afterEach(async () => {
+    other.close();
+    await db.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const committed = () => (other.prepare('select count(*) as n from t').get() as { n: number }).n;
+
+  it('writes issued together share one commit, and each resolves only once committed', async () => {
+    const seen: number[] = [];
+    await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        db
+          .insertInto('t')
+          .values({ id: i, v: `row ${i}` })
+          .execute()
+          .then(() => seen.push(committed())),
+      ),
+    );
+    expect(commits).toBe(1);
+    // Every promise saw all 50 rows from the other connection: none resolved before the commit.
+    expect(seen).toEqual(Array(50).fill(50));
+  });
+
+  it('a request that awaits each write in turn gets each committed before the next', async () => {
+    for (let i = 0; i < 3; i++) {
+      await db.insertInto('t').values({ id: i, v: 'x' }).execute();
+      expect(committed()).toBe(i + 1);
+    }
+    expect(commits).toBe(3);
+    // Reads with no write pending run at once; a read in an open group waits for its commit too.
+    expect(await db.selectFrom('t').select('id').execute()).toHaveLength(3);
+    const [, rows] = await Promise.all([db.insertInto('t').values({ id: 9, v: 'y' }).execute(), db.selectFrom('t').selectAll().execute()]);
+    expect(rows).toHaveLength(4);
+    expect(commits).toBe(4);
+  });
+
+  it('a failed statement rejects alone; the rest of its group is committed', async () => {
+    await db.insertInto('t').values({ id: 1, v: 'first' }).execute();
+    const results = await Promise.allSettled([
+      db.insertInto('t').values({ id: 2, v: 'ok' }).execute(),
+      db.insertInto('t').values({ id: 1, v: 'duplicate' }).execute(),
+      db.insertInto('t').values({ id: 3, v: 'ok' }).execute(),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(String((results[1] as PromiseRejectedResult).reason)).toMatch(/UNIQUE/);
+    expect(committed()).toBe(3);
+  });
+
+  it('a failed commit rejects every statement it carried, and none of them is stored', async () => {
+    // A deferred foreign key is checked at commit: this child has no parent.
+    const results = await Promise.allSettled([db.insertInto('t').values({ id: 1, v: 'a' }).execute(), db.insertInto('child').values({ id: 1, parent_id: 99 }).execute()]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect(String((results[0] as PromiseRejectedResult).reason)).toMatch(/FOREIGN KEY/);
+    expect(committed()).toBe(0);
+    // The connection is usable again.
+    await db.insertInto('t').values({ id: 2, v: 'b' }).execute();
+    expect(committed()).toBe(1);
+  });
+
+  it('an explicit transaction holds the connection: others wait, and its rollback takes only its own writes', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const trx = db
+      .transaction()
+      .execute(async (tx) => {
+        await tx.insertInto('t').values({ id: 1, v: 'in the transaction' }).execute();
+        await gate;
+        throw new Error('roll back');
+      })
+      .catch((e: Error) => e.message);
+    await new Promise((r) => setTimeout(r, 5));
+    // Issued while the transaction is open: it waits, then commits on its own.
+    const outside = db.insertInto('t').values({ id: 2, v: 'outside' }).execute();
+    await new Promise((r) => setTimeout(r, 5));
+    expect(committed()).toBe(0);
+    release();
+    expect(await trx).toBe('roll back');
+    await outside;
+    expect(other.prepare('select id from t').all()).toEqual([{ id: 2 }]);
+  });
+
+  it('a transaction commits the group open before it; savepoints work inside it', async () => {
+    const pending = db.insertInto('t').values({ id: 1, v: 'before' }).execute();
+    await db.transaction().execute(async (tx) => {
+      await tx.insertInto('t').values({ id: 2, v: 'in' }).execute();
+      await sql`savepoint a`.execute(tx);
+      await tx.insertInto('t').values({ id: 3, v: 'undone' }).execute();
+      await sql`rollback to a`.execute(tx);
+    });
+    await pending;
+    expect(other.prepare('select id from t order by id').all()).toEqual([{ id: 1 }, { id: 2 }]);
+  });
+});
