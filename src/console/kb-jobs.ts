@@ -58,8 +58,8 @@ interface KbChanged {
   by: string;
 }
 
-const STAGE_WEIGHT: Record<BuildProgress['stage'], [number, number]> = { chunks: [0, 0.1], bm25: [0.1, 0.3], embed: [0.3, 0.9], hnsw: [0.9, 1] };
-const STAGE_LABEL: Record<BuildProgress['stage'], string> = { chunks: '切分段落', bm25: '建立关键词索引', embed: '计算向量', hnsw: '建立向量索引' };
+const STAGE_WEIGHT: Record<BuildProgress['stage'], [number, number]> = { chunks: [0, 0.1], bm25: [0.1, 0.3], embed: [0.3, 0.9], vectors: [0.9, 1] };
+const STAGE_LABEL: Record<BuildProgress['stage'], string> = { chunks: '切分段落', bm25: '建立关键词索引', embed: '计算向量', vectors: '建立向量索引' };
 
 /**
  * Knowledge-base jobs of this instance, one at a time: an import writes Markdown into the import

@@ -1,5 +1,6 @@
 import type { Chunk } from './chunks.js';
 import type { Tokenizer } from './tokenizer.js';
+import { ScoreBuffer } from './top-k.js';
 
 /** Field weights and length normalisation of BM25F: the service's name counts most. */
 export const BM25_PARAMS = {
@@ -28,6 +29,9 @@ export interface Bm25Hit {
  * only a sum over the postings of its terms.
  */
 export class Bm25Index {
+  /** Made on the first query; queries are synchronous, so one buffer serves them all. */
+  private buffer: ScoreBuffer | null = null;
+
   private constructor(private readonly data: Bm25Data) {}
 
   static build(chunks: Chunk[], tokenizer: Tokenizer): Bm25Index {
@@ -80,17 +84,17 @@ export class Bm25Index {
 
   /** Scores every chunk that shares a term with the query; `filter` restricts to a chunk subset, `weights` scale terms. */
   search(terms: string[], limit: number, filter?: (index: number) => boolean, weights?: ReadonlyMap<string, number>): Bm25Hit[] {
-    const scores = new Map<number, number>();
+    const buffer = (this.buffer ??= new ScoreBuffer(this.data.docCount));
     for (const term of new Set(terms)) {
       const p = this.data.postings[term];
       if (!p) continue;
       const w = weights?.get(term) ?? 1;
       for (let i = 0; i < p.length; i += 2) {
         if (filter && !filter(p[i])) continue;
-        scores.set(p[i], (scores.get(p[i]) ?? 0) + w * p[i + 1]);
+        buffer.add(p[i], w * p[i + 1]);
       }
     }
-    return [...scores].map(([index, score]) => ({ index, score })).sort((a, b) => b.score - a.score || a.index - b.index).slice(0, limit);
+    return buffer.take(limit);
   }
 
   /** Indexes of the chunks that contain a term. */

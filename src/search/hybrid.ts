@@ -61,6 +61,19 @@ export interface SearchOptions {
   aspect?: AspectKey | null;
 }
 
+interface QueryTerms {
+  unique: string[];
+  weights: number[];
+  total: number;
+  have: ReadonlySet<string>;
+}
+
+interface WeightedName {
+  terms: string[];
+  weights: number[];
+  total: number;
+}
+
 export const FUSION = { k: 60, bm25Weight: 1, vectorWeight: 0.6, nameWeight: 0.3, depth: 60 } as const;
 
 /**
@@ -72,6 +85,7 @@ export class SearchIndex {
   private readonly termGuides = new Map<string, Set<string>>();
   private readonly nameTerms = new Map<string, Set<string>>();
   private readonly names = new Map<string, string[][]>();
+  private readonly nameWeights = new Map<string, WeightedName[]>();
   /** Aspect cues, with the dictionary's terms protected from being cut (残疾 in 残疾证). */
   readonly aspects: AspectDetector;
   private readonly chunkGuide: string[];
@@ -149,12 +163,28 @@ export class SearchIndex {
 
   /** Information-weighted share of the terms found in one guide (anywhere, or in its name). */
   coverage(guideId: string, terms: string[], nameOnly = false): { coverage: number; matched: string[] } {
+    return this.coverageOf(guideId, this.queryTerms(terms), nameOnly);
+  }
+
+  /** A query's distinct terms and their weights, worked out once for every guide it is compared with. */
+  private queryTerms(terms: string[]): QueryTerms {
     const unique = [...new Set(terms)];
-    const total = unique.reduce((s, t) => s + this.weight(t), 0);
-    if (!total) return { coverage: 0, matched: [] };
+    const weights = unique.map((t) => this.weight(t));
+    return { unique, weights, total: weights.reduce((s, w) => s + w, 0), have: new Set(terms) };
+  }
+
+  private coverageOf(guideId: string, q: QueryTerms, nameOnly: boolean): { coverage: number; matched: string[] } {
+    if (!q.total) return { coverage: 0, matched: [] };
     const names = this.nameTerms.get(guideId);
-    const matched = unique.filter((t) => (nameOnly ? names?.has(t) : this.guidesWith(t).has(guideId)));
-    return { coverage: matched.reduce((s, t) => s + this.weight(t), 0) / total, matched };
+    const matched: string[] = [];
+    let got = 0;
+    q.unique.forEach((t, i) => {
+      if (nameOnly ? names?.has(t) : this.guidesWith(t).has(guideId)) {
+        matched.push(t);
+        got += q.weights[i];
+      }
+    });
+    return { coverage: got / q.total, matched };
   }
 
   detectAspect(question: string): AspectDetection {
@@ -169,15 +199,33 @@ export class SearchIndex {
 
   /** How fully the query names this guide: the best share of one of its names (title or an alias) present in the query. */
   nameRecall(guideId: string, terms: string[]): number {
-    const have = new Set(terms);
+    return this.nameRecallOf(guideId, new Set(terms));
+  }
+
+  private nameRecallOf(guideId: string, have: ReadonlySet<string>): number {
     let best = 0;
-    for (const name of this.names.get(guideId) ?? []) {
-      const unique = [...new Set(name)];
-      const total = unique.reduce((s, t) => s + this.weight(t), 0);
-      const got = unique.filter((t) => have.has(t)).reduce((s, t) => s + this.weight(t), 0);
-      if (total) best = Math.max(best, got / total);
+    for (const name of this.weightedNames(guideId)) {
+      let got = 0;
+      name.terms.forEach((t, i) => {
+        if (have.has(t)) got += name.weights[i];
+      });
+      if (name.total) best = Math.max(best, got / name.total);
     }
     return best;
+  }
+
+  /** A guide's names as distinct terms with their weights; worked out once per guide, when first asked. */
+  private weightedNames(guideId: string): WeightedName[] {
+    let w = this.nameWeights.get(guideId);
+    if (!w) {
+      w = (this.names.get(guideId) ?? []).map((name) => {
+        const terms = [...new Set(name)];
+        const weights = terms.map((t) => this.weight(t));
+        return { terms, weights, total: weights.reduce((s, x) => s + x, 0) };
+      });
+      this.nameWeights.set(guideId, w);
+    }
+    return w;
   }
 
   async search(query: string, opts: SearchOptions = {}): Promise<SearchResult> {
@@ -216,9 +264,10 @@ export class SearchIndex {
     }
     const nameRank = new Map<string, number>();
     if (!opts.guideIds) this.nameIndex.search(query, FUSION.depth).forEach((h, r) => nameRank.set(h.guideId, r));
+    const q = this.queryTerms(terms);
     const guides: GuideHit[] = [...byGuide].map(([guideId, hits]) => {
-      const { coverage, matched } = this.coverage(guideId, terms);
-      const nameCoverage = this.coverage(guideId, terms, true).coverage;
+      const { coverage, matched } = this.coverageOf(guideId, q, false);
+      const nameCoverage = this.coverageOf(guideId, q, true).coverage;
       const first = hits[0].chunk;
       return {
         guideId,
@@ -228,7 +277,7 @@ export class SearchIndex {
         score: hits[0].score + 0.3 * (hits[1]?.score ?? 0) + 0.01 * nameCoverage + (nameRank.has(guideId) ? FUSION.nameWeight / (FUSION.k + nameRank.get(guideId)! + 1) : 0),
         coverage,
         nameCoverage,
-        nameRecall: this.nameRecall(guideId, terms),
+        nameRecall: this.nameRecallOf(guideId, q.have),
         similarity: Math.max(...hits.map((h) => h.similarity)),
         matched,
         chunks: hits,

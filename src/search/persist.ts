@@ -7,16 +7,20 @@ import { buildChunks, type Chunk } from './chunks.js';
 import type { Embedder } from './embedder.js';
 import { SearchIndex } from './hybrid.js';
 import type { Tokenizer } from './tokenizer.js';
+import { SparseVectorIndex } from './sparse-vectors.js';
+import { chooseEncoding } from './vector-file.js';
 import { VectorIndex } from './vector-index.js';
 import { loadGeneralWeights } from './weights.js';
 
-export const INDEX_FORMAT = 3;
+export const INDEX_FORMAT = 4;
 
 export interface IndexManifest {
   format: number;
   kbHash: string;
   embedder: string;
   dim: number;
+  /** sparse: exact search (src/search/sparse-vectors.ts, vectors.bin); hnsw: hnswlib (vectors.hnsw). */
+  vectors: 'sparse' | 'hnsw';
   tokenizer: { bigrams: boolean };
   chunks: number;
   guides: number;
@@ -25,7 +29,7 @@ export interface IndexManifest {
 }
 
 export interface BuildProgress {
-  stage: 'chunks' | 'bm25' | 'embed' | 'hnsw';
+  stage: 'chunks' | 'bm25' | 'embed' | 'vectors';
   done: number;
   total: number;
 }
@@ -50,13 +54,16 @@ export async function buildSearchIndex(
     onProgress?.({ stage: 'embed', done: Math.min(texts.length, i + step), total: texts.length });
   }
   const dim = vectors[0]?.length ?? embedder.dim;
-  const vectorIndex = VectorIndex.build(vectors, dim);
-  onProgress?.({ stage: 'hnsw', done: chunks.length, total: chunks.length });
+  // The hashing embedder's vectors are sparse: searched exactly. An embedding model's are dense: hnswlib.
+  const kind = chooseEncoding(vectors, dim) === 'sparse' ? 'sparse' : 'hnsw';
+  const vectorIndex = kind === 'sparse' ? SparseVectorIndex.build(vectors, dim) : VectorIndex.build(vectors, dim);
+  onProgress?.({ stage: 'vectors', done: chunks.length, total: chunks.length });
   const manifest: IndexManifest = {
     format: INDEX_FORMAT,
     kbHash: kb.hash,
     embedder: embedder.id,
     dim,
+    vectors: kind,
     tokenizer: { bigrams: !!tokenizer.options.bigrams },
     chunks: chunks.length,
     guides: kb.guides.length,
@@ -77,7 +84,7 @@ export function embeddingText(c: Chunk): string {
  */
 export function saveSearchIndex(index: SearchIndex, manifest: IndexManifest, dir: string): void {
   const vectors = index.vectors;
-  if (!(vectors instanceof VectorIndex)) throw new Error('only an hnswlib vector index can be persisted');
+  if (!(vectors instanceof VectorIndex || vectors instanceof SparseVectorIndex)) throw new Error('only a built vector index can be persisted');
   const tmp = `${dir}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
@@ -86,7 +93,7 @@ export function saveSearchIndex(index: SearchIndex, manifest: IndexManifest, dir
   writeFileSync(join(tmp, 'chunks.json'), JSON.stringify(index.chunks));
   writeFileSync(join(tmp, 'bm25.json'), JSON.stringify(index.bm25.toJSON()));
   writeFileSync(join(tmp, 'weights.json'), JSON.stringify(Object.fromEntries(index.weights)));
-  vectors.save(join(tmp, 'vectors.hnsw'));
+  vectors.save(join(tmp, vectors instanceof SparseVectorIndex ? 'vectors.bin' : 'vectors.hnsw'));
   writeFileSync(join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 2));
   rmSync(dir, { recursive: true, force: true });
   renameSync(tmp, dir);
@@ -115,7 +122,7 @@ export function loadSearchIndex(
   const kb = assembleKnowledgeBase(snap.guides, snap.faqs, [], manifest.kbHash, expect.roots);
   const chunks = JSON.parse(readFileSync(join(dir, 'chunks.json'), 'utf8')) as Chunk[];
   const bm25 = Bm25Index.fromJSON(JSON.parse(readFileSync(join(dir, 'bm25.json'), 'utf8')) as Bm25Data);
-  const vectors = VectorIndex.load(join(dir, 'vectors.hnsw'), manifest.dim, manifest.chunks);
+  const vectors = manifest.vectors === 'sparse' ? SparseVectorIndex.load(join(dir, 'vectors.bin')) : VectorIndex.load(join(dir, 'vectors.hnsw'), manifest.dim, manifest.chunks);
   const weights = new Map(Object.entries(JSON.parse(readFileSync(join(dir, 'weights.json'), 'utf8')) as Record<string, number>));
   return { index: new SearchIndex(kb, chunks, bm25, vectors, expect.tokenizer, expect.embedder, weights), manifest };
 }
