@@ -91,6 +91,12 @@ export const VARS = {
     default: '0.5',
     doc: 'Confidence below which the assistant says it does not know instead of answering.',
   },
+  ANSWER_CACHE_SIZE: {
+    group: 'Retrieval',
+    schema: int(0, 1_000_000),
+    default: '2000',
+    doc: 'Distinct questions whose retrieval and answer are kept for when they are asked again (least recently asked dropped first); 0 turns the cache off.',
+  },
   CASES_API_URL: {
     group: 'Progress queries',
     schema: url(/^https?:$/, 'the base URL of the case-handling system, e.g. https://cases.example.gov.cn/api'),

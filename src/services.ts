@@ -17,7 +17,7 @@ import type { RedisConnections } from './platform/redis.js';
 import { RequestLimits, limitSettings } from './platform/limits.js';
 import { MemorySlidingWindow, RedisSlidingWindow } from './platform/rate-limit.js';
 import { httpMetrics } from './platform/http-metrics.js';
-import { answers, limitRefusals, observeQueues, retrievalDuration, safetyRefusals } from './platform/metrics.js';
+import { answerCache, answers, limitRefusals, observeQueues, retrievalDuration, safetyRefusals } from './platform/metrics.js';
 import { SensitiveWordFilter, loadWordLists } from './safety/index.js';
 import type { ReadinessCheck } from './platform/health.js';
 import { sql } from 'kysely';
@@ -151,7 +151,12 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   const sessions: SessionStore = redis
     ? new ResilientSessionStore(new RedisSessionStore(redis.command, config.REDIS_PREFIX), (err, op) => logger.warn({ err: { message: (err as Error).message }, op }, 'session store unavailable; using the records'))
     : new MemorySessionStore();
-  const answerer = new Answerer(() => library.current, { minConfidence: config.ANSWER_MIN_SCORE, onRetrieval: (ms) => retrievalDuration.observe(ms / 1000) });
+  const answerer = new Answerer(() => library.current, {
+    minConfidence: config.ANSWER_MIN_SCORE,
+    cacheSize: config.ANSWER_CACHE_SIZE,
+    onRetrieval: (ms) => retrievalDuration.observe(ms / 1000),
+    onCache: (hit) => answerCache.inc({ result: hit ? 'hit' : 'miss' }),
+  });
   const limits = new RequestLimits(redis ? new RedisSlidingWindow(redis.command, config.REDIS_PREFIX, logger) : new MemorySlidingWindow(), limitSettings(config), (limit) =>
     limitRefusals.inc({ limit }),
   );

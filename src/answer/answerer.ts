@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { AspectKey } from '../kb/aspects.js';
 import type { Guide } from '../kb/schema.js';
 import type { AspectDetection } from '../search/aspect.js';
@@ -58,6 +59,22 @@ export interface AnswererOptions {
   minConfidence: number;
   /** Told how long each retrieval took, in ms (the origin's /metrics histogram). */
   onRetrieval?: (ms: number) => void;
+  /**
+   * Questions whose analysis (and answers) are kept, least recently asked dropped first
+   * (ANSWER_CACHE_SIZE); 0 or unset: none. Keyed by the index, so a rebuild starts afresh.
+   */
+  cacheSize?: number;
+  /** Told of each analysis: from the cache or worked out (metrics). */
+  onCache?: (hit: boolean) => void;
+}
+
+/** Freezes a value and everything it holds (index chunks included: the index is immutable too). */
+function deepFreeze<T>(v: T): T {
+  if (v && typeof v === 'object' && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const x of Object.values(v)) deepFreeze(x);
+  }
+  return v;
 }
 
 /** Confidence that the question is about this guide: how fully it is named, how much of the question it accounts for. */
@@ -70,6 +87,14 @@ export function confidenceOf(g: GuideHit): number {
  * cited; or asks which of two services is meant; or says plainly that it does not know.
  */
 export class Answerer {
+  /**
+   * The same question asked again (most questions are: 身份证丢了怎么办) is answered from what
+   * it was analysed and answered as last time, with the same index. Cached values are frozen:
+   * every turn shares them, and a change to one would be a change to the next citizen's answer.
+   */
+  private readonly analyses = new WeakMap<SearchIndex, LRUCache<string, Analysis>>();
+  private readonly answers = new WeakMap<Analysis, Map<string, AnswerResult>>();
+
   constructor(
     private readonly index: () => SearchIndex,
     private readonly opts: AnswererOptions,
@@ -78,15 +103,38 @@ export class Answerer {
   /** Aspect detection and retrieval for a question. */
   async analyze(question: string, limit = 10): Promise<Analysis> {
     const idx = this.index();
+    const cache = this.analysesOf(idx);
+    const key = `${limit}\n${question.trim()}`;
+    const hit = cache?.get(key);
+    if (cache) this.opts.onCache?.(!!hit);
+    if (hit) return hit;
     const q = idx.tokenizer.correct(question.trim());
     const detected = idx.detectAspect(q);
     const start = performance.now();
     const result = await idx.search(detected.rest || q, { aspect: detected.aspect, limit });
     this.opts.onRetrieval?.(performance.now() - start);
-    return { question: q, detected, result };
+    const analysis = { question: q, detected, result };
+    if (!cache) return analysis;
+    cache.set(key, deepFreeze(analysis));
+    this.answers.set(analysis, new Map());
+    return analysis;
   }
 
   async answer(question: string, ctx: AnswerContext = {}, analysis?: Analysis): Promise<AnswerResult> {
+    analysis ??= await this.analyze(question);
+    const answers = this.answers.get(analysis);
+    if (!answers) return this.work(question, ctx, analysis);
+    const key = `${ctx.currentGuideId ?? ''}\n${ctx.currentAspect ?? ''}`;
+    let a = answers.get(key);
+    if (!a) {
+      a = deepFreeze(await this.work(question, ctx, analysis));
+      // A question is asked in a few contexts (no guide yet, a follow-up on one or two); more are not kept.
+      if (answers.size < 16) answers.set(key, a);
+    }
+    return a;
+  }
+
+  private async work(question: string, ctx: AnswerContext, analysis?: Analysis): Promise<AnswerResult> {
     const idx = this.index();
     const { question: q, result } = analysis ?? (await this.analyze(question));
     let { detected } = analysis ?? { detected: idx.detectAspect(q) };
@@ -138,6 +186,13 @@ export class Answerer {
     const guide = idx.kb.byId.get(top.guideId);
     if (!guide) return this.fromFaqFile(top, q, result, evidence, topConfidence);
     return this.fromGuide(guide, detected, q, result, evidence, topConfidence, 'best guide');
+  }
+
+  private analysesOf(idx: SearchIndex): LRUCache<string, Analysis> | null {
+    if (!this.opts.cacheSize) return null;
+    let c = this.analyses.get(idx);
+    if (!c) this.analyses.set(idx, (c = new LRUCache({ max: this.opts.cacheSize })));
+    return c;
   }
 
   /**

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { AspectKey } from '../kb/aspects.js';
+import { randomPart } from '../records/ids.js';
 
 /** What the dialogue remembers between messages of one conversation. */
 export interface SessionState {
@@ -33,7 +33,7 @@ export interface SessionState {
 
 /** Unguessable session ids: 144 random bits, URL-safe. They are bearer secrets for the citizen. */
 export function newSessionId(): string {
-  return randomBytes(18).toString('base64url');
+  return randomPart(18).toString('base64url');
 }
 
 /** Ids a client may bring: long and plain enough not to be a guessable or hostile value. */

@@ -64,6 +64,13 @@ export const retrievalDuration = new Histogram({
   buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
   registers: [registry],
 });
+/** Questions analysed, from the answer cache (hit) or worked out (miss); retrieval latency counts only the misses. */
+export const answerCache = new Counter({
+  name: 'govchat_answer_cache_total',
+  help: 'Question analyses served from the answer cache (hit) or worked out (miss)',
+  labelNames: ['result'] as const,
+  registers: [registry],
+});
 /** Requests refused by a limit: address, session or event streams. */
 export const limitRefusals = new Counter({
   name: 'govchat_limit_refusals_total',

@@ -140,4 +140,19 @@ describe('SQLite group commit', () => {
     await pending;
     expect(other.prepare('select id from t order by id').all()).toEqual([{ id: 1 }, { id: 2 }]);
   });
+
+  it('two connections to one file in one process write side by side without waiting on each other', async () => {
+    const second = new SQLite(file);
+    second.pragma('busy_timeout = 5000');
+    const db2 = new Kysely<Db>({ dialect: new GroupCommitSqliteDialect(second) });
+    try {
+      const started = performance.now();
+      await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? db : db2).insertInto('t').values({ id: i, v: 'x' }).execute()));
+      // Without committing one group before the other opens, the second write waits out busy_timeout (5 s).
+      expect(performance.now() - started).toBeLessThan(1000);
+      expect(committed()).toBe(20);
+    } finally {
+      await db2.destroy();
+    }
+  });
 });

@@ -30,6 +30,14 @@ export class GroupCommitSqliteDialect implements Dialect {
   }
 }
 
+/**
+ * Groups open in this process. Two connections to one file in one process (a bot and an API
+ * sharing a database, as tests do) would deadlock: the second's write waits for the first's
+ * lock, synchronously, so the first never reaches its commit. A group is committed before
+ * another connection opens one.
+ */
+const openGroups = new Set<GroupCommitDriver>();
+
 interface Waiter {
   resolve(): void;
   reject(e: unknown): void;
@@ -64,7 +72,7 @@ class GroupCommitDriver implements Driver {
 
   async beginTransaction(connection: DatabaseConnection): Promise<void> {
     while (this.exclusive) await this.exclusive.ended;
-    this.commitGroup();
+    for (const d of openGroups) d.commitGroup();
     let end!: () => void;
     const ended = new Promise<void>((resolve) => (end = resolve));
     this.exclusive = { owner: connection, ended, end };
@@ -142,16 +150,19 @@ class GroupCommitDriver implements Driver {
   }
 
   private openGroup(): void {
+    for (const d of openGroups) d.commitGroup();
     this.db.exec('begin');
     this.group = [];
+    openGroups.add(this);
     setImmediate(() => this.commitGroup());
   }
 
   /** Commits the open group and tells its statements. */
-  private commitGroup(): void {
+  commitGroup(): void {
     const group = this.group;
     if (!group) return;
     this.group = null;
+    openGroups.delete(this);
     try {
       this.db.exec('commit');
     } catch (e) {
@@ -167,7 +178,10 @@ class GroupCommitDriver implements Driver {
   }
 
   private failGroup(group: Waiter[], e: unknown): void {
-    if (this.group === group) this.group = null;
+    if (this.group === group) {
+      this.group = null;
+      openGroups.delete(this);
+    }
     for (const w of group) w.reject(e);
   }
 }

@@ -107,7 +107,20 @@ export class ConversationRecords {
     };
     const { seq } = await this.db.insertInto('messages').values(row).returning('seq').executeTakeFirstOrThrow();
     if (opts.touch !== false) await this.db.updateTable('conversations').set({ updated_at: row.created_at }).where('id', '=', m.conversationId).execute();
-    return toMessage({ ...row, seq });
+    // The values given, not the JSON just written parsed back (a bot message's evidence is kilobytes).
+    return {
+      id: row.id,
+      seq: Number(seq),
+      conversationId: row.conversation_id,
+      role: m.role,
+      author: row.author,
+      type: row.type,
+      text: row.text,
+      payload: (m.payload ?? null) as Record<string, unknown> | null,
+      evidence: m.evidence ?? null,
+      intent: row.intent,
+      createdAt: row.created_at,
+    };
   }
 
   /** Messages of a conversation in order, optionally only those after a message id. */

@@ -23,6 +23,13 @@ function normalize(text: string): { norm: string; origin: number[] } {
   const origin: number[] = [];
   for (let i = 0; i < text.length; i++) {
     const ch = text[i];
+    const code = text.charCodeAt(i);
+    // Most of a reply is CJK ideographs, lowercase letters and digits, which NFKC and case leave as they are.
+    if ((code >= 0x4e00 && code <= 0x9fff) || (code >= 0x61 && code <= 0x7a) || (code >= 0x30 && code <= 0x39)) {
+      norm += ch;
+      origin.push(i);
+      continue;
+    }
     if (/[\s\u200b-\u200d\u2060\ufeff]/.test(ch)) continue;
     const n = ch.normalize('NFKC').toLowerCase();
     for (const c of n) {
