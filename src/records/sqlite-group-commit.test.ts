@@ -147,10 +147,33 @@ describe('SQLite group commit', () => {
     const db2 = new Kysely<Db>({ dialect: new GroupCommitSqliteDialect(second) });
     try {
       const started = performance.now();
-      await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? db : db2).insertInto('t').values({ id: i, v: 'x' }).execute()));
+      // An insert … returning is a write that returns rows: it joins a group like any other write.
+      await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? db.insertInto('t').values({ id: i, v: 'x' }).execute() : db2.insertInto('t').values({ id: i, v: 'x' }).returning('id').execute())));
       // Without committing one group before the other opens, the second write waits out busy_timeout (5 s).
       expect(performance.now() - started).toBeLessThan(1000);
       expect(committed()).toBe(20);
+      // The same with the other connection's group surely open when the insert … returning runs.
+      const open = db.insertInto('t').values({ id: 100, v: 'group' }).execute();
+      for (let i = 0; i < 20; i++) await Promise.resolve();
+      const t0 = performance.now();
+      await db2.insertInto('t').values({ id: 101, v: 'returning' }).returning('id').execute();
+      await open;
+      expect(performance.now() - t0).toBeLessThan(1000);
+      expect(committed()).toBe(22);
+      // And while the other connection's explicit transaction is open (across a timer), a write waits for it.
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      const trx = db.transaction().execute(async (tx) => {
+        await tx.insertInto('t').values({ id: 200, v: 'in the transaction' }).execute();
+        await gate;
+      });
+      await new Promise((r) => setTimeout(r, 5));
+      const t1 = performance.now();
+      const waiting = db2.insertInto('t').values({ id: 201, v: 'waits' }).execute();
+      setTimeout(release, 20);
+      await Promise.all([trx, waiting]);
+      expect(performance.now() - t1).toBeLessThan(1000);
+      expect(committed()).toBe(24);
     } finally {
       await db2.destroy();
     }

@@ -31,12 +31,16 @@ export class GroupCommitSqliteDialect implements Dialect {
 }
 
 /**
- * Groups open in this process. Two connections to one file in one process (a bot and an API
- * sharing a database, as tests do) would deadlock: the second's write waits for the first's
- * lock, synchronously, so the first never reaches its commit. A group is committed before
- * another connection opens one.
+ * Groups and transactions open in this process. Two connections to one file in one process (a
+ * bot and an API sharing a database, as tests do) would deadlock: the second's write waits for
+ * the first's lock synchronously (busy_timeout), so the first never reaches its commit. So a
+ * group is committed before another connection opens one or begins a transaction, and a write
+ * waits (asynchronously) for another connection's transaction to end.
  */
 const openGroups = new Set<GroupCommitDriver>();
+/** Drivers in this process with an explicit transaction open. */
+const inTransaction = new Set<GroupCommitDriver>();
+const holding = (self: GroupCommitDriver) => [...inTransaction].find((d) => d !== self);
 
 interface Waiter {
   resolve(): void;
@@ -53,7 +57,7 @@ class GroupCommitDriver implements Driver {
   /** Statements run in the open group transaction, waiting for its commit. */
   private group: Waiter[] | null = null;
   /** An explicit transaction holding the connection. */
-  private exclusive: Exclusive | null = null;
+  exclusive: Exclusive | null = null;
 
   constructor(private readonly db: Database) {}
 
@@ -71,11 +75,12 @@ class GroupCommitDriver implements Driver {
   async releaseConnection(): Promise<void> {}
 
   async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    while (this.exclusive) await this.exclusive.ended;
+    for (let x = this.exclusive ?? holding(this)?.exclusive; x; x = this.exclusive ?? holding(this)?.exclusive) await x.ended;
     for (const d of openGroups) d.commitGroup();
     let end!: () => void;
     const ended = new Promise<void>((resolve) => (end = resolve));
     this.exclusive = { owner: connection, ended, end };
+    inTransaction.add(this);
     try {
       this.db.exec('begin');
     } catch (e) {
@@ -121,6 +126,7 @@ class GroupCommitDriver implements Driver {
   private endExclusive(): void {
     const x = this.exclusive;
     this.exclusive = null;
+    inTransaction.delete(this);
     x?.end();
   }
 
@@ -128,8 +134,12 @@ class GroupCommitDriver implements Driver {
     while (this.exclusive && this.exclusive.owner !== connection) await this.exclusive.ended;
     const stmt = this.db.prepare(q.sql);
     if (this.exclusive) return run<R>(stmt, q);
-    // A read with no group open has nothing uncommitted to see: answer at once.
-    if (!this.group && stmt.reader) return run<R>(stmt, q);
+    // A read with no group open has nothing uncommitted to see: answer at once. (`readonly`, not
+    // `reader`: an insert … returning returns rows, and writes.)
+    if (!this.group && stmt.readonly) return run<R>(stmt, q);
+    // Another connection's transaction holds the write lock across awaits: wait for its end
+    // rather than for busy_timeout, which would block the thread that has to finish it.
+    for (let other = holding(this); other; other = holding(this)) await other.exclusive!.ended;
     if (!this.group) this.openGroup();
     const group = this.group!;
     let result: QueryResult<R>;

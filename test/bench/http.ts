@@ -9,11 +9,15 @@
  * other nothing. Mounting /hello inside govchat's app would have measured govchat's middleware
  * (request id, logging, CORS) as the "ceiling"; a second process would have had its own heap and JIT.
  *
- * Both get the same requests: POST with {"message": q}, q turning through the first turns of
+ * All get the same requests: POST with {"message": q}, q turning through the first turns of
  * test/eval/questions.jsonl in file order, no sessionId (every request is a citizen's first
  * message: a fresh conversation is created and stored, the heaviest first-turn path). Rate limits
- * raised for the run (RATE_LIMIT_*_PER_MIN=1000000). 32 connections; hello and chat alternate in
- * rounds of the same duration, the order turning each round; the ratio is taken per round.
+ * raised for the run (RATE_LIMIT_*_PER_MIN=1000000). 32 connections; hello, chat and chat with
+ * the answer cache off take turns in rounds of the same duration, the order turning each round;
+ * the ratios are taken per round. The rotation is a few hundred questions, so after its first pass
+ * the served chat answers every question from the cache (its retrieval and answer; the
+ * conversation, both messages and the session are still written): that is the figure for questions
+ * citizens ask again and again; the uncached one is the figure for a question never asked before.
  */
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -71,10 +75,15 @@ function run(url: string, seconds: number, questions: string[]): Promise<Result>
 
 const summary = (r: Result): HttpRun => ({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts });
 
+type Route = 'hello' | 'chat' | 'uncached';
+const ROUTES: Route[] = ['hello', 'chat', 'uncached'];
+
 export interface HttpResult {
   hello: HttpRun[];
   chat: HttpRun[];
+  uncached: HttpRun[];
   ratio: number[];
+  uncachedRatio: number[];
   seconds: number;
   rounds: number;
   rssAfter: number;
@@ -92,38 +101,44 @@ export async function benchHttp(o: { smoke?: boolean; log?: (s: string) => void 
   await sharedLibrary();
   cpSync('data/index', join(dir, 'index'), { recursive: true });
   const helloPort = await freePort();
+  const uncachedPort = await freePort();
   const server = await startServer(ENTRY, {
     DATA_DIR: dir,
     KNOWLEDGE_DIR: 'knowledge',
     LOG_LEVEL: 'info',
     HELLO_PORT: String(helloPort),
+    UNCACHED_PORT: String(uncachedPort),
     RATE_LIMIT_IP_PER_MIN: '1000000',
     RATE_LIMIT_SESSION_PER_MIN: '1000000',
   });
   const hello = `http://127.0.0.1:${helloPort}/hello`;
-  const chat = `${server.url}/api/chat`;
+  const url: Record<Route, string> = { hello, chat: `${server.url}/api/chat`, uncached: `http://127.0.0.1:${uncachedPort}/api/chat` };
   try {
     // Both answer as expected before anything is timed.
     const h = await fetch(hello, { method: 'POST', body: '{}' });
     if ((await h.text()) !== 'hello') throw new Error('the hello route did not answer hello');
-    const c = await fetch(chat, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: questions[0] }) });
-    const body = (await c.json()) as { type?: string };
-    if (c.status !== 200 || !body.type) throw new Error(`POST /api/chat answered ${c.status}: ${JSON.stringify(body)}`);
+    for (const chat of [url.chat, url.uncached]) {
+      const c = await fetch(chat, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: questions[0] }) });
+      const body = (await c.json()) as { type?: string };
+      if (c.status !== 200 || !body.type) throw new Error(`POST ${chat} answered ${c.status}: ${JSON.stringify(body)}`);
+    }
     log(`  http: server ready in ${(server.readyMs / 1000).toFixed(1)} s`);
     if (!o.smoke) {
-      await run(hello, 1, questions);
-      await run(chat, 3, questions);
+      await run(url.hello, 1, questions);
+      await run(url.chat, 3, questions);
+      await run(url.uncached, 3, questions);
     }
-    const res: Pick<HttpResult, 'hello' | 'chat' | 'ratio'> = { hello: [], chat: [], ratio: [] };
+    const res: Pick<HttpResult, Route | 'ratio' | 'uncachedRatio'> = { hello: [], chat: [], uncached: [], ratio: [], uncachedRatio: [] };
     for (let r = 0; r < rounds; r++) {
-      const pair: Partial<Record<'hello' | 'chat', HttpRun>> = {};
-      for (const which of r % 2 ? (['chat', 'hello'] as const) : (['hello', 'chat'] as const)) {
-        pair[which] = summary(await run(which === 'hello' ? hello : chat, seconds, questions));
-        log(`  http round ${r + 1}/${rounds}: ${which} ${pair[which]!.rps.toFixed(0)} req/s, p99 ${pair[which]!.p99} ms`);
+      const round: Partial<Record<Route, HttpRun>> = {};
+      const order = [...ROUTES.slice(r % ROUTES.length), ...ROUTES.slice(0, r % ROUTES.length)];
+      for (const which of order) {
+        round[which] = summary(await run(url[which], seconds, questions));
+        log(`  http round ${r + 1}/${rounds}: ${which} ${round[which]!.rps.toFixed(0)} req/s, p99 ${round[which]!.p99} ms`);
       }
-      res.hello.push(pair.hello!);
-      res.chat.push(pair.chat!);
-      res.ratio.push(pair.chat!.rps / pair.hello!.rps);
+      for (const which of ROUTES) res[which].push(round[which]!);
+      res.ratio.push(round.chat!.rps / round.hello!.rps);
+      res.uncachedRatio.push(round.uncached!.rps / round.hello!.rps);
     }
     const rssAfter = server.rss();
     return { ...res, seconds, rounds, rssAfter, markdown: httpMarkdown({ ...res, seconds, rounds, rssAfter }) };
@@ -139,14 +154,15 @@ export function httpMarkdown(r: Omit<HttpResult, 'markdown'>): string {
   const ratio = median(r.ratio);
   const p99 = median(r.chat.map((x) => x.p99));
   return [
-    `autocannon, ${CONNECTIONS} connections, ${r.rounds} round(s) of ${r.seconds} s each, hello and chat alternating; fresh conversation per request, rotating the first turns of test/eval/questions.jsonl.`,
+    `autocannon, ${CONNECTIONS} connections, ${r.rounds} round(s) of ${r.seconds} s each, the three routes taking turns; fresh conversation per request, rotating the first turns of test/eval/questions.jsonl — after the first pass the served chat answers them from its answer cache, the uncached one works each out again.`,
     '',
     '| route | requests/s | latency ms p50 | latency ms p99 | non-2xx / errors |',
     '|---|---|---|---|---|',
     row('bare Hono `POST /hello` (same process and build)', r.hello),
-    row('govchat `POST /api/chat`', r.chat),
+    row('govchat `POST /api/chat` (served: answer cache on)', r.chat),
+    row('govchat `POST /api/chat`, `ANSWER_CACHE_SIZE=0`', r.uncached),
     '',
-    `chat ÷ hello requests/s: **${spread(r.ratio, 2)}** (target ≥ 0.3: ${ratio >= 0.3 ? 'met' : 'NOT met'}); chat p99 **${p99} ms** (target < 25 ms: ${p99 < 25 ? 'met' : 'NOT met'}). Server RSS after the run: ${(r.rssAfter / 2 ** 20).toFixed(0)} MiB.`,
+    `chat ÷ hello requests/s: **${spread(r.ratio, 2)}** (target ≥ 0.3: ${ratio >= 0.3 ? 'met' : 'NOT met'}); chat p99 **${p99} ms** (target < 25 ms: ${p99 < 25 ? 'met' : 'NOT met'}). Uncached ÷ hello: ${spread(r.uncachedRatio, 3)}. Server RSS after the run: ${(r.rssAfter / 2 ** 20).toFixed(0)} MiB.`,
   ].join('\n');
 }
 

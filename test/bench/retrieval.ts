@@ -63,7 +63,7 @@ export interface RetrievalRow {
 function project(kb: KnowledgeBase, tokenizer: Tokenizer): Retriever {
   let answerer: Answerer | null = null;
   return {
-    name: 'govchat (hybrid BM25F + hnswlib)',
+    name: 'govchat (hybrid BM25F + vectors + names)',
     how: 'chunks; BM25F + HNSW fused by rank, names, guides by best chunk (Answerer.analyze)',
     async build() {
       const { index } = await buildSearchIndex(kb, tokenizer, new HashingEmbedder(tokenizer));
