@@ -1,4 +1,9 @@
-import hnswlib from 'hnswlib-node';
+import { createRequire } from 'node:module';
+import type hnswlibTypes from 'hnswlib-node';
+
+// Loaded on first use: the embedded embedder's vectors are searched without it (sparse-vectors.ts).
+let loaded: typeof hnswlibTypes | null = null;
+const hnswlib = () => (loaded ??= createRequire(import.meta.url)('hnswlib-node') as typeof hnswlibTypes);
 
 /** Search breadth of hnswlib. On the eval, 128 ranks as 200 did (64 lost a few first places), at about half the cost. */
 export const EF = 128;
@@ -23,13 +28,13 @@ export interface VectorSearch {
 /** Approximate nearest neighbours over unit vectors (hnswlib, cosine space). */
 export class VectorIndex implements VectorSearch {
   private constructor(
-    private readonly index: hnswlib.HierarchicalNSW,
+    private readonly index: hnswlibTypes.HierarchicalNSW,
     readonly dim: number,
     readonly size: number,
   ) {}
 
   static build(vectors: Float32Array[], dim: number): VectorIndex {
-    const index = new hnswlib.HierarchicalNSW('cosine', dim);
+    const index = new (hnswlib().HierarchicalNSW)('cosine', dim);
     index.initIndex(Math.max(1, vectors.length), 16, 200, 42);
     vectors.forEach((v, i) => index.addPoint(Array.from(v), i));
     index.setEf(Math.min(EF, Math.max(50, vectors.length)));
@@ -37,7 +42,7 @@ export class VectorIndex implements VectorSearch {
   }
 
   static load(path: string, dim: number, size: number): VectorIndex {
-    const index = new hnswlib.HierarchicalNSW('cosine', dim);
+    const index = new (hnswlib().HierarchicalNSW)('cosine', dim);
     index.readIndexSync(path);
     index.setEf(Math.min(EF, Math.max(50, size)));
     return new VectorIndex(index, dim, size);
