@@ -17,11 +17,12 @@ import { createServices } from '../../src/services.js';
 const config = loadConfig();
 const logger = createLogger({ level: config.LOG_LEVEL });
 const services = await createServices(config, logger);
-serve({ fetch: createApp(services).fetch, port: config.PORT, hostname: config.HOST });
 const uncached = process.env.UNCACHED_PORT
   ? await createServices({ ...config, ANSWER_CACHE_SIZE: 0 }, logger, { library: services.library, sqlitePath: join(config.DATA_DIR, 'uncached.sqlite') })
   : null;
 if (uncached) serve({ fetch: createApp(uncached).fetch, port: Number(process.env.UNCACHED_PORT), hostname: config.HOST });
+// Last: the bench waits for this one's /healthz, and everything else is up by then.
+serve({ fetch: createApp(services).fetch, port: config.PORT, hostname: config.HOST });
 
 const hello = new Hono();
 hello.post('/hello', (c) => c.text('hello'));
