@@ -64,6 +64,8 @@ export interface SearchOptions {
 interface QueryTerms {
   unique: string[];
   weights: number[];
+  /** Per unique term, the guides whose chunks contain it. */
+  guides: ReadonlySet<string>[];
   total: number;
   have: ReadonlySet<string>;
 }
@@ -170,7 +172,7 @@ export class SearchIndex {
   private queryTerms(terms: string[]): QueryTerms {
     const unique = [...new Set(terms)];
     const weights = unique.map((t) => this.weight(t));
-    return { unique, weights, total: weights.reduce((s, w) => s + w, 0), have: new Set(terms) };
+    return { unique, weights, guides: unique.map((t) => this.guidesWith(t)), total: weights.reduce((s, w) => s + w, 0), have: new Set(terms) };
   }
 
   private coverageOf(guideId: string, q: QueryTerms, nameOnly: boolean): { coverage: number; matched: string[] } {
@@ -179,7 +181,7 @@ export class SearchIndex {
     const matched: string[] = [];
     let got = 0;
     q.unique.forEach((t, i) => {
-      if (nameOnly ? names?.has(t) : this.guidesWith(t).has(guideId)) {
+      if (nameOnly ? names?.has(t) : q.guides[i].has(guideId)) {
         matched.push(t);
         got += q.weights[i];
       }
@@ -265,11 +267,14 @@ export class SearchIndex {
     const nameRank = new Map<string, number>();
     if (!opts.guideIds) this.nameIndex.search(query, FUSION.depth).forEach((h, r) => nameRank.set(h.guideId, r));
     const q = this.queryTerms(terms);
-    const guides: GuideHit[] = [...byGuide].map(([guideId, hits]) => {
+    const guides: GuideHit[] = [];
+    for (const [guideId, hits] of byGuide) {
       const { coverage, matched } = this.coverageOf(guideId, q, false);
       const nameCoverage = this.coverageOf(guideId, q, true).coverage;
       const first = hits[0].chunk;
-      return {
+      let similarity = -Infinity;
+      for (const h of hits) if (h.similarity > similarity) similarity = h.similarity;
+      guides.push({
         guideId,
         title: first.title,
         department: first.department,
@@ -278,11 +283,11 @@ export class SearchIndex {
         coverage,
         nameCoverage,
         nameRecall: this.nameRecallOf(guideId, q.have),
-        similarity: Math.max(...hits.map((h) => h.similarity)),
+        similarity,
         matched,
         chunks: hits,
-      };
-    });
+      });
+    }
     guides.sort((a, b) => b.score - a.score || a.guideId.localeCompare(b.guideId));
     return { terms, unknownKey: this.unknownKey(terms), chunks: chunks.slice(0, opts.limit ?? 20), guides: guides.slice(0, opts.limit ?? 20) };
   }

@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { CODES, MAGIC, encodeVectors } from './vector-file.js';
-import { ScoreBuffer } from './top-k.js';
+import { topRows } from './top-k.js';
 import type { VectorHit, VectorSearch } from './vector-index.js';
 
 /**
@@ -18,7 +18,9 @@ export class SparseVectorIndex implements VectorSearch {
   private readonly start: Uint32Array;
   private readonly rowOf: Uint32Array;
   private readonly valueOf: Float32Array;
-  private readonly buffer: ScoreBuffer;
+  /** One score per vector, reused by each search (searches are synchronous), and the row numbers 0 … size-1. */
+  private readonly scores: Float64Array;
+  private readonly rows: Uint32Array;
 
   private constructor(
     readonly dim: number,
@@ -42,7 +44,8 @@ export class SparseVectorIndex implements VectorSearch {
         this.valueOf[at] = values[j];
       }
     }
-    this.buffer = new ScoreBuffer(size);
+    this.scores = new Float64Array(size);
+    this.rows = Uint32Array.from({ length: size }, (_, i) => i);
   }
 
   /** From unit vectors (the embedder normalises, as hnswlib's cosine space did). */
@@ -89,13 +92,17 @@ export class SparseVectorIndex implements VectorSearch {
     let norm = 0;
     for (let d = 0; d < this.dim; d++) norm += vector[d] * vector[d];
     norm = Math.sqrt(norm) || 1;
-    const { buffer, start, rowOf, valueOf } = this;
+    // A third of the values are non-zero, so a few query dimensions already reach nearly every
+    // vector: adding into one score per vector beats keeping track of which were reached.
+    const { scores, start, rowOf, valueOf } = this;
     for (let d = 0; d < this.dim; d++) {
       const q = vector[d];
       if (q === 0) continue;
       const w = q / norm;
-      for (let j = start[d], e = start[d + 1]; j < e; j++) buffer.add(rowOf[j], valueOf[j] * w);
+      for (let j = start[d], e = start[d + 1]; j < e; j++) scores[rowOf[j]] += valueOf[j] * w;
     }
-    return buffer.take(k, (s) => s > 0).map((h) => ({ index: h.index, similarity: h.score }));
+    const hits = topRows(this.rows, scores, k, (s) => s > 0).map((index) => ({ index, similarity: scores[index] }));
+    scores.fill(0);
+    return hits;
   }
 }

@@ -3,33 +3,51 @@
  * min-heap: a query scores hundreds to tens of thousands of chunks and keeps a few dozen, so
  * sorting them all would cost more than the scoring. `keep` leaves rows out (a non-positive cosine).
  */
-export function topRows(rows: readonly number[], scores: Float64Array, k: number, keep?: (score: number) => boolean): number[] {
-  const worse = (a: number, b: number) => scores[a] < scores[b] || (scores[a] === scores[b] && a > b);
+export function topRows(rows: ArrayLike<number>, scores: Float64Array, k: number, keep?: (score: number) => boolean): number[] {
   const heap: number[] = [];
   if (k <= 0) return heap;
-  for (const row of rows) {
-    if (keep && !keep(scores[row])) continue;
+  // heap[0] is the worst kept row: lowest score, and on a tie the higher row.
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r];
+    const s = scores[row];
+    if (keep && !keep(s)) continue;
     if (heap.length < k) {
+      let i = heap.length;
       heap.push(row);
-      for (let i = heap.length - 1; i > 0; ) {
+      while (i > 0) {
         const p = (i - 1) >> 1;
-        if (!worse(heap[i], heap[p])) break;
-        [heap[i], heap[p]] = [heap[p], heap[i]];
+        const pr = heap[p];
+        const ps = scores[pr];
+        if (!(s < ps || (s === ps && row > pr))) break;
+        heap[i] = pr;
         i = p;
       }
-    } else if (worse(heap[0], row)) {
-      heap[0] = row;
-      for (let i = 0; ; ) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < heap.length && worse(heap[l], heap[m])) m = l;
-        if (r < heap.length && worse(heap[r], heap[m])) m = r;
-        if (m === i) break;
-        [heap[i], heap[m]] = [heap[m], heap[i]];
-        i = m;
-      }
+      heap[i] = row;
+      continue;
     }
+    const top = heap[0];
+    const ts = scores[top];
+    if (!(s > ts || (s === ts && row < top))) continue;
+    // Replace the worst and sift down.
+    let i = 0;
+    const n = heap.length;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      let m = l;
+      const r2 = l + 1;
+      if (r2 < n) {
+        const a = heap[l];
+        const b = heap[r2];
+        if (scores[b] < scores[a] || (scores[b] === scores[a] && b > a)) m = r2;
+      }
+      const c = heap[m];
+      const cs = scores[c];
+      if (!(cs < s || (cs === s && c > row))) break;
+      heap[i] = c;
+      i = m;
+    }
+    heap[i] = row;
   }
   return heap.sort((a, b) => scores[b] - scores[a] || a - b);
 }

@@ -64,7 +64,7 @@ function project(kb: KnowledgeBase, tokenizer: Tokenizer): Retriever {
   let answerer: Answerer | null = null;
   return {
     name: 'govchat (hybrid BM25F + vectors + names)',
-    how: 'chunks; BM25F + HNSW fused by rank, names, guides by best chunk (Answerer.analyze)',
+    how: 'chunks; BM25F + exact sparse vectors fused by rank, names, guides by best chunk (Answerer.analyze)',
     async build() {
       const { index } = await buildSearchIndex(kb, tokenizer, new HashingEmbedder(tokenizer));
       answerer = new Answerer(() => index, { minConfidence: 0.5 });
@@ -139,7 +139,7 @@ export function retrievalMarkdown(rows: RetrievalRow[], passes: number): string 
     '|---|---|---|---|---|---|---|---|---|',
     ...rows.map((r) => `| ${r.corpus} | ${r.set} (${r.questions}) | ${r.project ? `**${r.retriever}**` : r.retriever} | ${f3(r.hit1)} | ${f3(r.hit3)} | ${f3(r.mrr)} | ${spread(r.p50, 2)} | ${spread(r.p99, 2)} | ${r.buildS.toFixed(1)} |`),
     '',
-    `Latency is per corpus: ${[...new Set(rows.map((r) => `${r.corpus}: ${passes} pass(es) of ${r.timed} questions`))].join('; ')}, pooled from its question sets, every retriever in each pass, their order turning; median of the passes (lowest–highest). Build: one build each, in memory, from the same loaded guides and chunks with the tokenizer made beforehand (the project's: BM25F, embeddings, HNSW).`,
+    `Latency is per corpus: ${[...new Set(rows.map((r) => `${r.corpus}: ${passes} pass(es) of ${r.timed} questions`))].join('; ')}, pooled from its question sets, every retriever in each pass, their order turning; median of the passes (lowest–highest). Build: one build each, in memory, from the same loaded guides and chunks with the tokenizer made beforehand (the project's: BM25F, embeddings, vector index).`,
     '',
     'Ratios: the project against the fastest peer whose hit@1 is equal or better (if no peer is as accurate: against the most accurate peer), and its p99 against the fastest peer of any accuracy.',
     '',

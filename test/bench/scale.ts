@@ -3,7 +3,7 @@
  * growth made from the real imported Guangdong guides: each imported guide as it is, then copies
  * of it with an id suffix (-c1, -c2 …) and the title and region of another Guangdong city, until
  * the index holds the target number of chunks (10k, 100k). For each size: index build time (one
- * process per build, as the server builds: parse, BM25F, embed, HNSW, persist), peak memory of
+ * process per build, as the server builds: parse, BM25F, embed, vector index, persist), peak memory of
  * the build, persisted size, cold start of dist/main.js from the persisted index to the first 200
  * from /healthz with the server's RSS then, and retrieval latency p50/p99 (Answerer.analyze, in the
  * build's process) with hit@1 of the main questions (their guides are still among the many).
@@ -171,7 +171,7 @@ export async function benchScale(o: { sizes?: ScaleSize[]; log?: (s: string) => 
 export function scaleMarkdown(rows: ScaleRow[]): string {
   const mib = (xs: number[]) => spread(xs.map((x) => x / 2 ** 20), 0);
   const out = [
-    'The 42 guides plus the imported Guangdong guides, then copies of them (id suffix, another city in title, region and aliases) up to the size. Build: a fresh process builds and persists the index as the server does (parse, BM25F, embeddings, HNSW, write), peak RSS of that process. Cold start: `node dist/main.js` from the persisted index to the first 200 from /healthz, the server\'s RSS then. Query: Answerer.analyze in the build\'s process, rotating the main questions; hit@1 of the main questions (their guides are still among the many).',
+    'The 42 guides plus the imported Guangdong guides, then copies of them (id suffix, another city in title, region and aliases) up to the size. Build: a fresh process builds and persists the index as the server does (parse, BM25F, embeddings, vector index, write), peak RSS of that process. Cold start: `node dist/main.js` from the persisted index to the first 200 from /healthz, the server\'s RSS then. Query: Answerer.analyze in the build\'s process, rotating the main questions; hit@1 of the main questions (their guides are still among the many).',
     '',
     '| knowledge base | guides | chunks | index build s | build peak RSS MiB | index on disk MiB | cold start s | server RSS MiB | query ms p50 | query ms p99 | main hit@1 | runs (builds / starts) |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|',
