@@ -79,7 +79,7 @@ interface WeightedName {
 export const FUSION = { k: 60, bm25Weight: 1, vectorWeight: 0.6, nameWeight: 0.3, depth: 60 } as const;
 
 /**
- * The hybrid retriever: BM25F over segmented text and hnswlib over embeddings, fused by
+ * The hybrid retriever: BM25F over segmented text and a vector index over embeddings, fused by
  * reciprocal rank, with chunks grouped into guides. Immutable once built; a rebuild makes a new one.
  */
 export class SearchIndex {
