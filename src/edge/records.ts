@@ -3,7 +3,7 @@ import type { DialogueRecords } from '../dialogue/engine.js';
 import type { Logger } from '../platform/logger.js';
 import { newConversation, newId, sessionKey } from '../records/ids.js';
 import type { Conversation, ConversationUpdate } from '../records/schema.js';
-import type { NewMessage, StoredMessage } from '../records/store.js';
+import { messageRow, storedMessage, type NewMessage, type StoredMessage } from '../records/store.js';
 import type { RecordBatch } from './batch.js';
 import { inBackground } from './context.js';
 import type { KVNamespace } from './workers.js';
@@ -93,32 +93,10 @@ export class EdgeRecords implements DialogueRecords {
   async addMessage(m: NewMessage): Promise<StoredMessage> {
     const batch = this.open.get(m.conversationId);
     if (!batch) throw new Error(`conversation ${m.conversationId} is not open at the edge`);
-    const createdAt = m.at ?? Date.now();
-    const row = {
-      id: newId('m'),
-      role: m.role,
-      author: m.author ?? null,
-      type: m.type ?? null,
-      text: m.text,
-      payload: m.payload === undefined || m.payload === null ? null : JSON.stringify(m.payload),
-      evidence: m.evidence === undefined || m.evidence === null ? null : JSON.stringify(m.evidence),
-      intent: m.intent ?? null,
-      created_at: createdAt,
-    };
+    const full = messageRow(m);
+    const { conversation_id: _conversation, ...row } = full;
     batch.messages.push(row);
-    return {
-      id: row.id,
-      seq: batch.messages.length,
-      conversationId: m.conversationId,
-      role: m.role,
-      author: row.author,
-      type: row.type,
-      text: row.text,
-      payload: (m.payload ?? null) as Record<string, unknown> | null,
-      evidence: m.evidence ?? null,
-      intent: row.intent,
-      createdAt,
-    };
+    return storedMessage(m, full, batch.messages.length);
   }
 
   /** The engine's last write of a turn: the turn is complete and its batch is sent. */

@@ -1,27 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { sharedLibrary } from '../../test/support/library.js';
+import { bruteForce, vector } from '../../test/support/vectors.js';
 import { readJsonl, type Question } from '../../test/eval/harness.js';
 import { SparseVectorIndex } from '../search/sparse-vectors.js';
-import { normalize } from '../search/embedder.js';
 import { FlatVectorIndex, chooseEncoding, encodeVectors } from './vectors.js';
-
-/** A deterministic pseudo-random unit vector, sparse when `density` < 1. */
-function vector(seed: number, dim: number, density = 1): Float32Array {
-  let s = seed * 2654435761;
-  const rnd = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
-  const v = new Float32Array(dim);
-  for (let i = 0; i < dim; i++) if (rnd() < density) v[i] = rnd() * 2 - 1;
-  return normalize(v);
-}
-
-function bruteForce(vectors: Float32Array[], q: Float32Array, k: number) {
-  const qn = normalize(Float32Array.from(q));
-  return vectors
-    .map((v, index) => ({ index, similarity: v.reduce((s, x, d) => s + x * qn[d], 0) }))
-    .filter((h) => h.similarity > 0)
-    .sort((a, b) => b.similarity - a.similarity || a.index - b.index)
-    .slice(0, k);
-}
 
 describe('edge vector index (exact cosine over the prebuilt vectors)', () => {
   const dim = 64;

@@ -1,4 +1,5 @@
 import type { VectorHit, VectorSearch } from '../search/vector-index.js';
+import { topRows } from '../search/top-k.js';
 import { CODES, MAGIC, type VectorEncoding } from '../search/vector-file.js';
 
 export { chooseEncoding, encodeVectors, type VectorEncoding } from '../search/vector-file.js';
@@ -10,49 +11,9 @@ export { chooseEncoding, encodeVectors, type VectorEncoding } from '../search/ve
  * search would. The file format is in src/search/vector-file.ts.
  */
 
-/** A fixed-size min-heap of the best k (similarity desc, then index asc). */
-function topK(sims: Float64Array, k: number): VectorHit[] {
-  const n = sims.length;
-  k = Math.min(k, n);
-  if (k <= 0) return [];
-  const heap: number[] = [];
-  // a is worse than b
-  const worse = (a: number, b: number) => sims[a] < sims[b] || (sims[a] === sims[b] && a > b);
-  const up = (i: number) => {
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!worse(heap[i], heap[p])) break;
-      [heap[i], heap[p]] = [heap[p], heap[i]];
-      i = p;
-    }
-  };
-  const down = (i: number) => {
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      if (l < heap.length && worse(heap[l], heap[m])) m = l;
-      if (r < heap.length && worse(heap[r], heap[m])) m = r;
-      if (m === i) return;
-      [heap[i], heap[m]] = [heap[m], heap[i]];
-      i = m;
-    }
-  };
-  for (let i = 0; i < n; i++) {
-    if (heap.length < k) {
-      heap.push(i);
-      up(heap.length - 1);
-    } else if (worse(heap[0], i)) {
-      heap[0] = i;
-      down(0);
-    }
-  }
-  return heap
-    .sort((a, b) => sims[b] - sims[a] || a - b)
-    .map((index) => ({ index, similarity: sims[index] }));
-}
-
 export class FlatVectorIndex implements VectorSearch {
+  private rows: Uint32Array | null = null;
+
   private constructor(
     readonly dim: number,
     readonly size: number,
@@ -123,6 +84,7 @@ export class FlatVectorIndex implements VectorSearch {
     const sims = new Float64Array(this.size);
     this.similarities(q, sims);
     // Only positive similarities, as on Node (src/search/sparse-vectors.ts): the origin and the edge rank alike.
-    return topK(sims, k).filter((h) => h.similarity > 0);
+    const rows = (this.rows ??= Uint32Array.from({ length: this.size }, (_, i) => i));
+    return topRows(rows, sims, k, (s) => s > 0).map((index) => ({ index, similarity: sims[index] }));
   }
 }

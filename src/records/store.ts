@@ -48,6 +48,39 @@ export function toMessage(r: MessageRow): StoredMessage {
   };
 }
 
+/** A new message's row, as the SQL records and the edge's batches store it. */
+export function messageRow(m: NewMessage) {
+  return {
+    id: newId('m'),
+    conversation_id: m.conversationId,
+    role: m.role,
+    author: m.author ?? null,
+    type: m.type ?? null,
+    text: m.text,
+    payload: json(m.payload),
+    evidence: json(m.evidence),
+    intent: m.intent ?? null,
+    created_at: m.at ?? Date.now(),
+  };
+}
+
+/** The message as stored: the values given, not the JSON just written parsed back (a bot message's evidence is kilobytes). */
+export function storedMessage(m: NewMessage, row: ReturnType<typeof messageRow>, seq: number): StoredMessage {
+  return {
+    id: row.id,
+    seq,
+    conversationId: row.conversation_id,
+    role: m.role,
+    author: row.author,
+    type: row.type,
+    text: row.text,
+    payload: (m.payload ?? null) as Record<string, unknown> | null,
+    evidence: m.evidence ?? null,
+    intent: row.intent,
+    createdAt: row.created_at,
+  };
+}
+
 /**
  * Conversations, messages and form drafts: the core records every channel writes through.
  * One Kysely query layer for SQLite and PostgreSQL; no SQL is built from strings.
@@ -93,34 +126,10 @@ export class ConversationRecords {
 
   /** Stores a message; `touch: false` leaves the conversation's updated_at to a write that follows (the end of a chat turn). */
   async addMessage(m: NewMessage, opts: { touch?: boolean } = {}): Promise<StoredMessage> {
-    const row = {
-      id: newId('m'),
-      conversation_id: m.conversationId,
-      role: m.role,
-      author: m.author ?? null,
-      type: m.type ?? null,
-      text: m.text,
-      payload: json(m.payload),
-      evidence: json(m.evidence),
-      intent: m.intent ?? null,
-      created_at: m.at ?? Date.now(),
-    };
+    const row = messageRow(m);
     const { seq } = await this.db.insertInto('messages').values(row).returning('seq').executeTakeFirstOrThrow();
     if (opts.touch !== false) await this.db.updateTable('conversations').set({ updated_at: row.created_at }).where('id', '=', m.conversationId).execute();
-    // The values given, not the JSON just written parsed back (a bot message's evidence is kilobytes).
-    return {
-      id: row.id,
-      seq: Number(seq),
-      conversationId: row.conversation_id,
-      role: m.role,
-      author: row.author,
-      type: row.type,
-      text: row.text,
-      payload: (m.payload ?? null) as Record<string, unknown> | null,
-      evidence: m.evidence ?? null,
-      intent: row.intent,
-      createdAt: row.created_at,
-    };
+    return storedMessage(m, row, Number(seq));
   }
 
   /** Messages of a conversation in order, optionally only those after a message id. */

@@ -4,27 +4,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readJsonl, type Question } from '../../test/eval/harness.js';
 import { sharedLibrary } from '../../test/support/library.js';
-import { normalize } from './embedder.js';
+import { bruteForce, vector } from '../../test/support/vectors.js';
 import { SparseVectorIndex } from './sparse-vectors.js';
 import { VectorIndex } from './vector-index.js';
-
-/** A deterministic pseudo-random sparse unit vector. */
-function vector(seed: number, dim: number, density: number): Float32Array {
-  let s = seed * 2654435761;
-  const rnd = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
-  const v = new Float32Array(dim);
-  for (let i = 0; i < dim; i++) if (rnd() < density) v[i] = rnd() * 2 - 1;
-  return normalize(v);
-}
-
-function bruteForce(vectors: Float32Array[], q: Float32Array, k: number) {
-  const qn = normalize(Float32Array.from(q));
-  return vectors
-    .map((v, index) => ({ index, similarity: v.reduce((s, x, d) => s + x * qn[d], 0) }))
-    .filter((h) => h.similarity > 0)
-    .sort((a, b) => b.similarity - a.similarity || a.index - b.index)
-    .slice(0, k);
-}
 
 describe('sparse exact vector index', () => {
   const dim = 128;
