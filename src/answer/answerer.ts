@@ -123,21 +123,21 @@ export class Answerer {
   async answer(question: string, ctx: AnswerContext = {}, analysis?: Analysis): Promise<AnswerResult> {
     analysis ??= await this.analyze(question);
     const answers = this.answers.get(analysis);
-    if (!answers) return this.work(question, ctx, analysis);
+    if (!answers) return this.work(ctx, analysis);
     const key = `${ctx.currentGuideId ?? ''}\n${ctx.currentAspect ?? ''}`;
     let a = answers.get(key);
     if (!a) {
-      a = deepFreeze(await this.work(question, ctx, analysis));
+      a = deepFreeze(await this.work(ctx, analysis));
       // A question is asked in a few contexts (no guide yet, a follow-up on one or two); more are not kept.
       if (answers.size < 16) answers.set(key, a);
     }
     return a;
   }
 
-  private async work(question: string, ctx: AnswerContext, analysis?: Analysis): Promise<AnswerResult> {
+  private async work(ctx: AnswerContext, analysis: Analysis): Promise<AnswerResult> {
     const idx = this.index();
-    const { question: q, result } = analysis ?? (await this.analyze(question));
-    let { detected } = analysis ?? { detected: idx.detectAspect(q) };
+    const { question: q, result } = analysis;
+    let { detected } = analysis;
     if (!detected.aspect && ctx.currentAspect && ctx.currentAspect !== 'faq' && ELLIPTICAL.test(q)) {
       detected = { ...detected, aspect: ctx.currentAspect, all: [ctx.currentAspect] };
     }

@@ -12,8 +12,6 @@ export { chooseEncoding, encodeVectors, type VectorEncoding } from '../search/ve
  */
 
 export class FlatVectorIndex implements VectorSearch {
-  private rows: Uint32Array | null = null;
-
   private constructor(
     readonly dim: number,
     readonly size: number,
@@ -84,7 +82,6 @@ export class FlatVectorIndex implements VectorSearch {
     const sims = new Float64Array(this.size);
     this.similarities(q, sims);
     // Only positive similarities, as on Node (src/search/sparse-vectors.ts): the origin and the edge rank alike.
-    const rows = (this.rows ??= Uint32Array.from({ length: this.size }, (_, i) => i));
-    return topRows(rows, sims, k, (s) => s > 0).map((index) => ({ index, similarity: sims[index] }));
+    return topRows(this.size, sims, k, (s) => s > 0).map((index) => ({ index, similarity: sims[index] }));
   }
 }

@@ -163,11 +163,6 @@ export class SearchIndex {
     return p;
   }
 
-  /** Information-weighted share of the terms found in one guide (anywhere, or in its name). */
-  coverage(guideId: string, terms: string[], nameOnly = false): { coverage: number; matched: string[] } {
-    return this.coverageOf(guideId, this.queryTerms(terms), nameOnly);
-  }
-
   /** A query's distinct terms and their weights, worked out once for every guide it is compared with. */
   private queryTerms(terms: string[]): QueryTerms {
     const unique = [...new Set(terms)];
@@ -175,7 +170,8 @@ export class SearchIndex {
     return { unique, weights, guides: unique.map((t) => this.guidesWith(t)), total: weights.reduce((s, w) => s + w, 0), have: new Set(terms) };
   }
 
-  private coverageOf(guideId: string, q: QueryTerms, nameOnly: boolean): { coverage: number; matched: string[] } {
+  /** Information-weighted share of the query's terms found in one guide (anywhere, or in its name). */
+  private coverage(guideId: string, q: QueryTerms, nameOnly: boolean): { coverage: number; matched: string[] } {
     if (!q.total) return { coverage: 0, matched: [] };
     const names = this.nameTerms.get(guideId);
     const matched: string[] = [];
@@ -200,11 +196,7 @@ export class SearchIndex {
   }
 
   /** How fully the query names this guide: the best share of one of its names (title or an alias) present in the query. */
-  nameRecall(guideId: string, terms: string[]): number {
-    return this.nameRecallOf(guideId, new Set(terms));
-  }
-
-  private nameRecallOf(guideId: string, have: ReadonlySet<string>): number {
+  private nameRecall(guideId: string, have: ReadonlySet<string>): number {
     let best = 0;
     for (const name of this.weightedNames(guideId)) {
       let got = 0;
@@ -269,8 +261,8 @@ export class SearchIndex {
     const q = this.queryTerms(terms);
     const guides: GuideHit[] = [];
     for (const [guideId, hits] of byGuide) {
-      const { coverage, matched } = this.coverageOf(guideId, q, false);
-      const nameCoverage = this.coverageOf(guideId, q, true).coverage;
+      const { coverage, matched } = this.coverage(guideId, q, false);
+      const nameCoverage = this.coverage(guideId, q, true).coverage;
       const first = hits[0].chunk;
       let similarity = -Infinity;
       for (const h of hits) if (h.similarity > similarity) similarity = h.similarity;
@@ -282,7 +274,7 @@ export class SearchIndex {
         score: hits[0].score + 0.3 * (hits[1]?.score ?? 0) + 0.01 * nameCoverage + (nameRank.has(guideId) ? FUSION.nameWeight / (FUSION.k + nameRank.get(guideId)! + 1) : 0),
         coverage,
         nameCoverage,
-        nameRecall: this.nameRecallOf(guideId, q.have),
+        nameRecall: this.nameRecall(guideId, q.have),
         similarity,
         matched,
         chunks: hits,

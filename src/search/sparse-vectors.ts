@@ -18,9 +18,8 @@ export class SparseVectorIndex implements VectorSearch {
   private readonly start: Uint32Array;
   private readonly rowOf: Uint32Array;
   private readonly valueOf: Float32Array;
-  /** One score per vector, reused by each search (searches are synchronous), and the row numbers 0 … size-1. */
+  /** One score per vector, reused by each search (searches are synchronous). */
   private readonly scores: Float64Array;
-  private readonly rows: Uint32Array;
 
   private constructor(
     readonly dim: number,
@@ -45,7 +44,6 @@ export class SparseVectorIndex implements VectorSearch {
       }
     }
     this.scores = new Float64Array(size);
-    this.rows = Uint32Array.from({ length: size }, (_, i) => i);
   }
 
   /** From unit vectors (the embedder normalises, as hnswlib's cosine space did). */
@@ -101,7 +99,7 @@ export class SparseVectorIndex implements VectorSearch {
       const w = q / norm;
       for (let j = start[d], e = start[d + 1]; j < e; j++) scores[rowOf[j]] += valueOf[j] * w;
     }
-    const hits = topRows(this.rows, scores, k, (s) => s > 0).map((index) => ({ index, similarity: scores[index] }));
+    const hits = topRows(this.size, scores, k, (s) => s > 0).map((index) => ({ index, similarity: scores[index] }));
     scores.fill(0);
     return hits;
   }

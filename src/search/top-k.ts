@@ -1,14 +1,16 @@
 /**
  * The k best of `rows` by score, highest first and the lower row first on a tie, by a bounded
  * min-heap: a query scores hundreds to tens of thousands of chunks and keeps a few dozen, so
- * sorting them all would cost more than the scoring. `keep` leaves rows out (a non-positive cosine).
+ * sorting them all would cost more than the scoring. `rows`: the rows to choose from, or a count n
+ * for every row 0 … n-1. `keep` leaves rows out (a non-positive cosine).
  */
-export function topRows(rows: ArrayLike<number>, scores: Float64Array, k: number, keep?: (score: number) => boolean): number[] {
+export function topRows(rows: ArrayLike<number> | number, scores: Float64Array, k: number, keep?: (score: number) => boolean): number[] {
   const heap: number[] = [];
   if (k <= 0) return heap;
   // heap[0] is the worst kept row: lowest score, and on a tie the higher row.
-  for (let r = 0; r < rows.length; r++) {
-    const row = rows[r];
+  const n = typeof rows === 'number' ? rows : rows.length;
+  for (let r = 0; r < n; r++) {
+    const row = typeof rows === 'number' ? r : rows[r];
     const s = scores[row];
     if (keep && !keep(s)) continue;
     if (heap.length < k) {
@@ -28,15 +30,14 @@ export function topRows(rows: ArrayLike<number>, scores: Float64Array, k: number
     const top = heap[0];
     const ts = scores[top];
     if (!(s > ts || (s === ts && row < top))) continue;
-    // Replace the worst and sift down.
+    // Replace the worst and sift down (the heap is full: k rows).
     let i = 0;
-    const n = heap.length;
     for (;;) {
       const l = 2 * i + 1;
-      if (l >= n) break;
+      if (l >= k) break;
       let m = l;
       const r2 = l + 1;
-      if (r2 < n) {
+      if (r2 < k) {
         const a = heap[l];
         const b = heap[r2];
         if (scores[b] < scores[a] || (scores[b] === scores[a] && b > a)) m = r2;
