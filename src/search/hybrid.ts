@@ -76,7 +76,13 @@ interface WeightedName {
   total: number;
 }
 
-export const FUSION = { k: 60, bm25Weight: 1, vectorWeight: 0.6, nameWeight: 0.3, depth: 60 } as const;
+/**
+ * Rank fusion: k and the two lists' weights; the name list's weight; and, at guide level, how much
+ * a guide gains for being named in full by the question (nameRecall) and for containing the
+ * question's information (coverage). Ranks keep no magnitudes, so without these two a long official
+ * name that repeats a word (对不予法律援助决定…的审查) outranked the guide the question names (法律援助申请).
+ */
+export const FUSION = { k: 60, bm25Weight: 1, vectorWeight: 0.6, nameWeight: 0.3, nameRecallWeight: 0.01, coverageWeight: 0.03, depth: 60 } as const;
 
 /**
  * The hybrid retriever: BM25F over segmented text and a vector index over embeddings, fused by
@@ -263,6 +269,7 @@ export class SearchIndex {
     for (const [guideId, hits] of byGuide) {
       const { coverage, matched } = this.coverage(guideId, q, false);
       const nameCoverage = this.coverage(guideId, q, true).coverage;
+      const nameRecall = this.nameRecall(guideId, q.have);
       const first = hits[0].chunk;
       let similarity = -Infinity;
       for (const h of hits) if (h.similarity > similarity) similarity = h.similarity;
@@ -270,11 +277,17 @@ export class SearchIndex {
         guideId,
         title: first.title,
         department: first.department,
-        // The best chunk decides; a second supporting chunk and title matches add a little.
-        score: hits[0].score + 0.3 * (hits[1]?.score ?? 0) + 0.01 * nameCoverage + (nameRank.has(guideId) ? FUSION.nameWeight / (FUSION.k + nameRank.get(guideId)! + 1) : 0),
+        // The best chunk decides; a second supporting chunk, the names and the coverage add a little.
+        score:
+          hits[0].score +
+          0.3 * (hits[1]?.score ?? 0) +
+          0.01 * nameCoverage +
+          FUSION.nameRecallWeight * nameRecall +
+          FUSION.coverageWeight * coverage +
+          (nameRank.has(guideId) ? FUSION.nameWeight / (FUSION.k + nameRank.get(guideId)! + 1) : 0),
         coverage,
         nameCoverage,
-        nameRecall: this.nameRecall(guideId, q.have),
+        nameRecall,
         similarity,
         matched,
         chunks: hits,
