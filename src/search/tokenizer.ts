@@ -34,6 +34,8 @@ export class Tokenizer {
   private isKnownWord: (w: string) => boolean = () => false;
   /** Pinyin of each dictionary term ("she bao ka") -> the term, for typo correction. */
   private readonly soundsLike = new Map<string, string>();
+  /** Every leading run of syllables of a soundsLike key ("she", "she bao", "she bao ka"). */
+  private readonly soundPrefixes = new Set<string>();
 
   constructor(
     private readonly segmenter: Segmenter,
@@ -52,6 +54,10 @@ export class Tokenizer {
       else this.soundsLike.set(key, term);
     }
     for (const key of ambiguous) this.soundsLike.delete(key);
+    for (const key of this.soundsLike.keys()) {
+      const syl = key.split(' ');
+      for (let n = 1; n <= syl.length; n++) this.soundPrefixes.add(syl.slice(0, n).join(' '));
+    }
     this.phrases = [...this.fold.keys()].filter((w) => w.length > 1).sort((a, b) => b.length - a.length);
   }
 
@@ -130,17 +136,30 @@ export class Tokenizer {
       const syl = pinyin(run, { toneType: 'none', type: 'array' });
       if (syl.length !== run.length) return run;
       // Real words in the text (税务 in 去税务局): a window that cuts one is not a typo (去税 ≠ 取水).
-      const words: [number, number][] = [];
-      for (let a = 0; a < run.length; a++) for (let b = a + 2; b <= Math.min(run.length, a + 4); b++) if (this.isKnownWord(run.slice(a, b))) words.push([a, b]);
-      const cutsWord = (a: number, b: number) => words.some(([x, y]) => x < b && y > a && (x < a || y > b));
+      // Worked out only for a run that sounds like a term somewhere (most do not).
+      let words: [number, number][] | null = null;
+      const cutsWord = (a: number, b: number) => {
+        if (!words) {
+          words = [];
+          for (let x = 0; x < run.length; x++) for (let y = x + 2; y <= Math.min(run.length, x + 4); y++) if (this.isKnownWord(run.slice(x, y))) words.push([x, y]);
+        }
+        return words.some(([x, y]) => x < b && y > a && (x < a || y > b));
+      };
       let out = '';
       let i = 0;
       while (i < run.length) {
+        // The terms this position could start, longest first (at most six syllables).
+        const lengths: number[] = [];
+        let key = syl[i];
+        for (let len = 1; len <= Math.min(6, run.length - i) && this.soundPrefixes.has(key); len++) {
+          if (len >= 2 && this.soundsLike.has(key)) lengths.unshift(len);
+          if (i + len < run.length) key += ` ${syl[i + len]}`;
+        }
         let replaced = false;
-        for (let len = Math.min(6, run.length - i); len >= 2; len--) {
+        for (const len of lengths) {
           const window = run.slice(i, i + len);
-          const term = this.soundsLike.get(syl.slice(i, i + len).join(' '));
-          if (term && (term === window || (!this.isKnownWord(window) && !cutsWord(i, i + len)))) {
+          const term = this.soundsLike.get(syl.slice(i, i + len).join(' '))!;
+          if (term === window || (!this.isKnownWord(window) && !cutsWord(i, i + len))) {
             out += term;
             i += len;
             replaced = true;
