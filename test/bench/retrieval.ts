@@ -159,7 +159,7 @@ export function retrievalMarkdown(rows: RetrievalRow[], passes: number): string 
     const mostAccurate = peers.every((p) => me.hit1 > p.hit1 || (me.hit1 === p.hit1 && me.mrr >= p.mrr));
     // "No slower" needs both the typical and the tail latency.
     const noSlower = !asGood.length
-      ? 'no peer as accurate'
+      ? `no peer as accurate; ${median(me.p50) <= median(ref.p50) && median(me.p99) <= median(ref.p99) ? 'faster' : 'slower'} than the most accurate`
       : median(me.p50) <= median(asGood[0].p50) && median(me.p99) <= median(asGood[0].p99)
         ? 'yes'
         : `no (p50 ${ratio(median(me.p50), median(asGood[0].p50))}×, p99 ${ratio(median(me.p99), median(asGood[0].p99))}×)`;
