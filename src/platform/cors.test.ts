@@ -1,3 +1,4 @@
+import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postJson, testApp, type TestApp } from '../../test/support/app.js';
 import { ConfigError, loadConfig } from '../config.js';
@@ -77,5 +78,13 @@ describe('CORS for the widget on the city’s sites (WIDGET_ORIGINS)', () => {
       expect(() => widgetCors(config.WIDGET_ORIGINS), bad).toThrow(/WIDGET_ORIGINS=.*must be an origin/);
     }
     expect(() => widgetCors(loadConfig({ WIDGET_ORIGINS: 'https://a.example, http://127.0.0.1:8080/' }).WIDGET_ORIGINS)).not.toThrow();
+  });
+
+  it('sets its headers on a response whose headers are immutable too (a redirect, a response passed through from fetch)', async () => {
+    const app = new Hono().use(widgetCors([CITY])).get('/moved', () => Response.redirect('https://www.example.gov.cn/new', 302));
+    const res = await app.request('/moved', { headers: { origin: CITY } });
+    expect(res.status).toBe(302);
+    expect(res.headers.get('access-control-allow-origin')).toBe(CITY);
+    expect(res.headers.get('vary')).toContain('Origin');
   });
 });
