@@ -11,7 +11,8 @@ import { runQuestions, type Metrics, type Question } from './harness.js';
 export async function measureEdge(questions: Question[]): Promise<Metrics> {
   const library = await sharedLibrary();
   const [built, settings, origin] = await Promise.all([buildTestWorker(library), wranglerSettings(), startOrigin()]);
-  const mf = await startWorker(built, settings, { ORIGIN_URL: origin.url, EDGE_INGEST_TOKEN: EDGE_TOKEN });
+  // Every eval turn comes from one address: the edge's per-address and per-session limits are raised, as in the integration test.
+  const mf = await startWorker(built, settings, { ORIGIN_URL: origin.url, EDGE_INGEST_TOKEN: EDGE_TOKEN, RATE_LIMIT_IP_PER_MIN: '100000', RATE_LIMIT_SESSION_PER_MIN: '100000' });
   try {
     await edgeChat(mf, { message: '你好' }); // the isolate's first request loads the index: not a citizen's wait
     const last = new Map<string, string>();
