@@ -77,12 +77,23 @@ interface WeightedName {
 }
 
 /**
- * Rank fusion: k and the two lists' weights; the name list's weight; and, at guide level, how much
- * a guide gains for being named in full by the question (nameRecall) and for containing the
- * question's information (coverage). Ranks keep no magnitudes, so without these two a long official
- * name that repeats a word (对不予法律援助决定…的审查) outranked the guide the question names (法律援助申请).
+ * Rank fusion: k and the two lists' weights, the name list's weight, how many chunks each list
+ * gives; then, per guide, what its second-best chunk, its name words (nameCoverage), being named in
+ * full (nameRecall) and holding the question's information (coverage) add to its best chunk. Ranks
+ * keep no magnitudes: without the last two a long official name that repeats a word
+ * (对不予法律援助决定…的审查) outranked the guide the question names (法律援助申请).
  */
-export const FUSION = { k: 60, bm25Weight: 1, vectorWeight: 0.6, nameWeight: 0.3, nameRecallWeight: 0.01, coverageWeight: 0.03, depth: 60 } as const;
+export const FUSION = {
+  k: 60,
+  bm25Weight: 1,
+  vectorWeight: 0.6,
+  nameWeight: 0.3,
+  depth: 60,
+  secondChunkWeight: 0.3,
+  nameCoverageWeight: 0.01,
+  nameRecallWeight: 0.01,
+  coverageWeight: 0.03,
+} as const;
 
 /**
  * The hybrid retriever: BM25F over segmented text and a vector index over embeddings, fused by
@@ -280,8 +291,8 @@ export class SearchIndex {
         // The best chunk decides; a second supporting chunk, the names and the coverage add a little.
         score:
           hits[0].score +
-          0.3 * (hits[1]?.score ?? 0) +
-          0.01 * nameCoverage +
+          FUSION.secondChunkWeight * (hits[1]?.score ?? 0) +
+          FUSION.nameCoverageWeight * nameCoverage +
           FUSION.nameRecallWeight * nameRecall +
           FUSION.coverageWeight * coverage +
           (nameRank.has(guideId) ? FUSION.nameWeight / (FUSION.k + nameRank.get(guideId)! + 1) : 0),

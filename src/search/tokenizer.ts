@@ -149,16 +149,16 @@ export class Tokenizer {
       let i = 0;
       while (i < run.length) {
         // The terms this position could start, longest first (at most six syllables).
-        const lengths: number[] = [];
+        const found: [number, string][] = [];
         let key = syl[i];
         for (let len = 1; len <= Math.min(6, run.length - i) && this.soundPrefixes.has(key); len++) {
-          if (len >= 2 && this.soundsLike.has(key)) lengths.unshift(len);
+          const term = len >= 2 ? this.soundsLike.get(key) : undefined;
+          if (term) found.unshift([len, term]);
           if (i + len < run.length) key += ` ${syl[i + len]}`;
         }
         let replaced = false;
-        for (const len of lengths) {
+        for (const [len, term] of found) {
           const window = run.slice(i, i + len);
-          const term = this.soundsLike.get(syl.slice(i, i + len).join(' '))!;
           if (term === window || (!this.isKnownWord(window) && !cutsWord(i, i + len))) {
             out += term;
             i += len;

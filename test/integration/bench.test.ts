@@ -108,6 +108,8 @@ describe('ratio table', () => {
   it('says when no peer is as accurate, and compares with the most accurate one', () => {
     const line = retrievalMarkdown([row('me', 0.9, 8, true), row('b', 0.8, 2), row('a', 0.85, 3)], 1).split('\n').at(-1)!;
     expect(line).toContain('| a (most accurate peer) |');
-    expect(line).toMatch(/\| yes \| no peer as accurate \|$/);
+    expect(line).toMatch(/\| yes \| no peer as accurate; slower than the most accurate \|$/);
+    const faster = retrievalMarkdown([row('me', 0.9, 2, true), row('b', 0.8, 1), row('a', 0.85, 3)], 1).split('\n').at(-1)!;
+    expect(faster).toMatch(/\| yes \| no peer as accurate; faster than the most accurate \|$/);
   });
 });
