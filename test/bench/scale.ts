@@ -123,7 +123,7 @@ export interface ScaleSize {
 
 export const SCALE_FULL: ScaleSize[] = [
   { target: 10_000, builds: 3, starts: 3, queries: 1000 },
-  { target: 100_000, builds: 1, starts: 2, queries: 1000 },
+  { target: 100_000, builds: 3, starts: 3, queries: 1000 },
 ];
 export const SCALE_SMOKE: ScaleSize[] = [{ target: 1_500, source: 'knowledge', builds: 1, starts: 1, queries: 100 }];
 
