@@ -132,7 +132,7 @@ export const VARS = {
   },
   RETENTION_DAYS: { group: 'Shared backends', schema: int(1, 36_500), default: '180', doc: 'Conversations older than this are purged by the worker (the law asks for at least 180).' },
   RATE_LIMIT_IP_PER_MIN: { group: 'Limits', schema: int(1, 1_000_000), default: '120', doc: 'Requests per client address per minute.' },
-  RATE_LIMIT_SESSION_PER_MIN: { group: 'Limits', schema: int(1, 1_000_000), default: '30', doc: 'Chat messages per session per minute.' },
+  RATE_LIMIT_SESSION_PER_MIN: { group: 'Limits', schema: int(1, 1_000_000), default: '30', doc: 'Chat messages per session per minute (web chat and both WeChat channels; WeChat users are told in the chat to wait).' },
   MAX_MESSAGE_CHARS: { group: 'Limits', schema: int(10, 100_000), default: '500', doc: 'Longest citizen message accepted (413 beyond).' },
   MAX_BODY_BYTES: { group: 'Limits', schema: int(1024, 50_000_000), default: '65536', doc: 'Largest JSON request body (413 beyond).' },
   SSE_MAX_PER_IP: { group: 'Limits', schema: int(1, 100_000), default: '20', doc: 'Open event streams (SSE) one client address may hold on one instance (429 beyond).' },

@@ -45,7 +45,7 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'govchat-wechat' });
   const services = await createServices(config, logger);
   if (!config.PUBLIC_URL) logger.warn('PUBLIC_URL not set: the guide links the bot sends point to localhost');
-  const bot = new WechatBot({ build: () => buildWechaty(config), engine: () => services.engine, wechat: services.wechat, logger, maxMessageChars: config.MAX_MESSAGE_CHARS });
+  const bot = new WechatBot({ build: () => buildWechaty(config), engine: () => services.engine, wechat: services.wechat, logger, maxMessageChars: config.MAX_MESSAGE_CHARS, limitSession: (id) => services.limits.perSession(id) });
   const outbound = consumeBotOutbound({ bot, wechat: services.wechat, redis: services.redis, logger });
 
   let server: ServerType | null = null;

@@ -142,6 +142,24 @@ describe('Wechaty bot (mock puppet)', () => {
 });
 
 describe('Wechaty bot restarts', () => {
+  it('tells a contact over RATE_LIMIT_SESSION_PER_MIN to slow down, without calling the dialogue; others are unaffected', async () => {
+    const limited = await testApp({ env: { RATE_LIMIT_SESSION_PER_MIN: '2' } });
+    const lw = await MockWechat.start({ services: limited.services });
+    try {
+      const wang = lw.citizen('王五');
+      await wang.ask('身份证丢了怎么补办');
+      await wang.ask('要多少钱');
+      expect(await wang.ask('护照怎么办')).toEqual([expect.stringContaining('请等一分钟再发')]);
+      const conv = await limited.services.records.conversationBySession(limited.services.wechat.contacts.sessionId(WECHATY_CHANNEL, wang.id));
+      expect((await limited.services.records.listMessages(conv!.id)).filter((m) => m.role === 'citizen').map((m) => m.text)).toEqual(['身份证丢了怎么补办', '要多少钱']);
+      const [other] = await lw.citizen('赵六').ask('护照怎么办');
+      expect(other).toContain('护照');
+    } finally {
+      await lw.stop();
+      await limited.dispose();
+    }
+  });
+
   it('keeps a contact\'s conversation across a restart of the bot process (same database, no GOVCHAT_SECRET)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'govchat-wechaty-restart-'));
     const sqlitePath = join(dir, 'records.sqlite');

@@ -110,6 +110,7 @@ export class MockWechat {
       wechat: o.services.wechat,
       logger: o.logger ?? silentLogger,
       maxMessageChars: o.services.config.MAX_MESSAGE_CHARS,
+      limitSession: (id) => o.services.limits.perSession(id),
       backoff: o.backoff ?? { baseMs: 20, maxMs: 200 },
       printQr: async () => {},
     });

@@ -14,6 +14,7 @@ import { WECHATY_CHANNEL } from './contacts.js';
 import type { WechatChannel } from './index.js';
 import { layoutReply } from './layout.js';
 import { PermanentDeliveryError, type OutboundJob, type OutboundSender } from './outbound.js';
+import { overLimit, type SessionLimit } from './session-limit.js';
 import { wechatTexts } from './texts.js';
 
 /** Messages older than this when they arrive are history a puppet replays after logging in: not answered. */
@@ -49,6 +50,8 @@ export interface BotOptions {
   wechat: WechatChannel;
   logger: Logger;
   maxMessageChars: number;
+  /** Messages per session per minute (RATE_LIMIT_SESSION_PER_MIN); over it, the contact is told to slow down. */
+  limitSession?: SessionLimit;
   /** Backoff between restarts: base doubling to max, with jitter. */
   backoff?: { baseMs: number; maxMs: number };
   /** Prints an ASCII QR code of a log-in code (to stderr); default: with the `qrcode` package when installed. */
@@ -275,6 +278,11 @@ export class WechatBot implements OutboundSender {
       return;
     }
     const sessionId = this.o.wechat.contacts.sessionId(WECHATY_CHANNEL, key);
+    if (await overLimit(this.o.limitSession, sessionId)) {
+      this.log.info({ contact: ref }, 'WeChat message over the per-session limit');
+      await say(wechatTexts.tooFast);
+      return;
+    }
     let parts: string[];
     try {
       const reply = await this.o.engine().handle({ sessionId, message: text, channel: WECHATY_CHANNEL, contact: key });

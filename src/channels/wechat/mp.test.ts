@@ -178,6 +178,29 @@ describe('Official Account webhook: messages', () => {
     expect(await conversationOf(who)).toBeUndefined();
   });
 
+  it('tells a citizen over RATE_LIMIT_SESSION_PER_MIN to slow down, in the chat, without calling the dialogue; others are unaffected', async () => {
+    const limited = await testApp({ env: { WECHAT_MP_TOKEN: MP_TOKEN, RATE_LIMIT_SESSION_PER_MIN: '2' } });
+    try {
+      const send = async (from: string, content: string, msgId = nextMsgId()) => {
+        const res = await limited.app.request(`/api/wechat/mp?${signedQuery()}`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: textXml({ from, content, msgId }) });
+        expect(res.status).toBe(200);
+        return parseReply(await res.text());
+      };
+      const who = openId();
+      expect((await send(who, '身份证丢了怎么办')).Content).toContain('身份证');
+      expect((await send(who, '要多少钱')).Content).not.toContain('请等一分钟');
+      const msgId = nextMsgId();
+      expect((await send(who, '护照怎么办', msgId)).Content).toContain('请等一分钟再发');
+      // WeChat's retry of that message gets the same words, and counts no further.
+      expect((await send(who, '护照怎么办', msgId)).Content).toContain('请等一分钟再发');
+      const conv = await limited.services.records.conversationBySession(limited.services.wechat.contacts.sessionId(MP_CHANNEL, who));
+      expect((await limited.services.records.listMessages(conv!.id)).filter((m) => m.role === 'citizen').map((m) => m.text)).toEqual(['身份证丢了怎么办', '要多少钱']);
+      expect((await send(openId(), '护照怎么办')).Content).toContain('护照');
+    } finally {
+      await limited.dispose();
+    }
+  });
+
   it('answers "success" to an encrypted (安全模式) message and stores nothing', async () => {
     const res = await post(`<xml><ToUserName><![CDATA[${MP_ACCOUNT}]]></ToUserName><Encrypt><![CDATA[bm90IGRlY3J5cHRlZA==]]></Encrypt></xml>`, signedQuery(MP_TOKEN, { extra: { encrypt_type: 'aes' } }));
     expect(res.status).toBe(200);

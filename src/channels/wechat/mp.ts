@@ -20,6 +20,7 @@ import { MP_CHANNEL } from './contacts.js';
 import type { WechatChannel } from './index.js';
 import { layoutReply, layoutSingle, splitUnits } from './layout.js';
 import type { MsgState } from './mp-dedupe.js';
+import { overLimit, type SessionLimit } from './session-limit.js';
 import { parseMessage, textReply, verifySignature, XmlError, type MpMessage } from './mp-xml.js';
 import { wechatTexts } from './texts.js';
 
@@ -40,6 +41,8 @@ export interface MpRoutesOptions {
   handoff?: () => Pick<HandoffService, 'cancelBySession'>;
   replyTimeoutMs: number;
   maxMessageChars: number;
+  /** Messages per session per minute (RATE_LIMIT_SESSION_PER_MIN); over it, the citizen is told to slow down. */
+  limitSession?: SessionLimit;
   logger: Logger;
   now?: () => number;
 }
@@ -238,6 +241,10 @@ export function wechatMpRoutes(o: MpRoutesOptions) {
     if ([...message].length > o.maxMessageChars) return passive(m, key, wechatTexts.tooLong(o.maxMessageChars));
     const openId = m.FromUserName;
     const sessionId = wechat().contacts.sessionId(MP_CHANNEL, openId);
+    if (await overLimit(o.limitSession, sessionId)) {
+      log.info({ contact: wechat().contacts.ref(openId) }, 'Official Account message over the per-session limit');
+      return passive(m, key, wechatTexts.tooFast);
+    }
     const work = o.engine().handle({ sessionId, message, channel: MP_CHANNEL, contact: openId });
     const settled = work.then(
       (reply) => ({ reply }),

@@ -27,6 +27,8 @@ export const wechatTexts = {
   empty: `请用文字告诉我您想办的事，比如“${EXAMPLES[0]}”。需要人工服务，请回复“转人工”。`,
   tooLong: (max: number) => `您的消息有点长，请分几次发给我，每次不超过 ${max} 个字。`,
   failed: '抱歉，系统暂时出现问题，请稍后再发一次。需要人工服务，请回复“转人工”。',
+  /** Over RATE_LIMIT_SESSION_PER_MIN: said in the chat, not refused to WeChat (it would retry and then tell the user the account is broken). */
+  tooFast: '您发消息有点快，请等一分钟再发。',
   /** Appended when an answer is longer than one message and the rest cannot be sent. */
   more: (link: string | null) => (link ? `内容较长，完整内容请打开：${link}` : '内容较长，您可以分开问我某一项，比如“要带什么材料”。'),
 };
