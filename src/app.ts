@@ -39,7 +39,7 @@ export function createApp(s: Services, opts: { console?: ConsoleOptions } = {}) 
   app.route('/', ratingRoutes(() => s.ratings));
   app.route('/', followupRoutes(() => s.followups, s.staff.authenticate));
   app.route('/', analyticsRoutes({ analytics: () => s.analytics, unanswered: () => s.unanswered, exports: () => s.exports, authenticate: s.staff.authenticate, audit: s.staff.audit }));
-  app.route('/', wechatMpRoutes({ token: s.config.WECHAT_MP_TOKEN, engine: () => s.engine, wechat: () => s.wechat, records: () => s.records, handoff: () => s.handoff.service, replyTimeoutMs: s.config.WECHAT_MP_REPLY_TIMEOUT_MS, maxMessageChars: s.config.MAX_MESSAGE_CHARS, limitSession: (id) => s.limits.perSession(id), logger: s.logger }));
+  app.route('/', wechatMpRoutes({ token: s.config.WECHAT_MP_TOKEN, aes: s.config.WECHAT_MP_AES_KEY ? { key: s.config.WECHAT_MP_AES_KEY, appId: s.config.WECHAT_MP_APPID! } : undefined, engine: () => s.engine, wechat: () => s.wechat, records: () => s.records, handoff: () => s.handoff.service, replyTimeoutMs: s.config.WECHAT_MP_REPLY_TIMEOUT_MS, maxMessageChars: s.config.MAX_MESSAGE_CHARS, limitSession: (id) => s.limits.perSession(id), logger: s.logger }));
   app.route('/', consoleRoutes(s, opts.console));
   app.route('/', assetRoutes());
   describeOriginPages(app);

@@ -242,6 +242,12 @@ export const VARS = {
     schema: z.string().regex(/^[A-Za-z0-9]{3,32}$/, '3 to 32 letters or digits, as set in the Official Account console'),
     doc: 'Token of the Official Account (公众号) server configuration; signs every request to /api/wechat/mp. Unset: the webhook answers 404.',
   },
+  WECHAT_MP_AES_KEY: {
+    secret: true,
+    group: 'WeChat',
+    schema: z.string().regex(/^[A-Za-z0-9]{43}$/, 'the 43-character EncodingAESKey from the Official Account console'),
+    doc: 'EncodingAESKey of the Official Account, for 安全模式 / 兼容模式 (messages encrypted); needs WECHAT_MP_APPID. Unset: 明文模式 only.',
+  },
   WECHAT_MP_APPID: { group: 'WeChat', schema: z.string().regex(/^wx[0-9a-f]{16}$/i, 'an AppID such as wx1234567890abcdef'), doc: 'AppID of the Official Account, for the customer-service messages (slow answers, staff replies, long answers).' },
   WECHAT_MP_SECRET: { secret: true, group: 'WeChat', schema: z.string().min(16, 'the AppSecret from the Official Account console'), doc: 'AppSecret of the Official Account (fetches the access token).' },
   WECHAT_API_BASE: { group: 'WeChat', schema: url(/^https?:$/, 'an http(s) URL such as https://api.weixin.qq.com'), default: 'https://api.weixin.qq.com', doc: 'Base URL of the WeChat API (token and customer-service message endpoints).' },
@@ -283,6 +289,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       problems.push(`${name}=${shown}: ${r.error.issues.map((i) => i.message).join('; ')}`);
     }
   }
+  if (out.WECHAT_MP_AES_KEY && !out.WECHAT_MP_APPID) problems.push('WECHAT_MP_AES_KEY is set but WECHAT_MP_APPID is not: encrypted messages name the AppID they are for');
   if (problems.length) throw new ConfigError(problems);
   return out as Config;
 }

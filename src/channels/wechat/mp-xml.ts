@@ -1,6 +1,6 @@
 /**
- * The Official Account's wire format (明文模式, plaintext): the signature of each request, the XML
- * messages WeChat posts, and the passive XML reply.
+ * The Official Account's wire format: the signature of each request, the XML messages WeChat
+ * posts, the passive XML reply, and (安全模式) the envelope an encrypted reply travels in.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
@@ -13,9 +13,14 @@ export function mpSignature(token: string, timestamp: string, nonce: string): st
 /** Whether a request carries the right signature, compared in constant time. */
 export function verifySignature(token: string, q: { signature?: string; timestamp?: string; nonce?: string }): boolean {
   if (!q.signature || !q.timestamp || !q.nonce) return false;
-  const expected = Buffer.from(mpSignature(token, q.timestamp, q.nonce), 'utf8');
-  const given = Buffer.from(q.signature.toLowerCase(), 'utf8');
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  return sameHex(q.signature, mpSignature(token, q.timestamp, q.nonce));
+}
+
+/** Two hex digests compared in constant time. */
+export function sameHex(given: string, expected: string): boolean {
+  const a = Buffer.from(given.toLowerCase(), 'utf8');
+  const b = Buffer.from(expected, 'utf8');
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /** A message or event as WeChat posts it; every field a string (MsgId is 64-bit: never a number). */
@@ -30,7 +35,7 @@ export interface MpMessage {
   EventKey?: string;
   /** Speech recognition of a voice message, when the account has it switched on. */
   Recognition?: string;
-  /** Present in 安全模式 / 兼容模式 (AES), which this webhook does not decrypt. */
+  /** Present in 安全模式 / 兼容模式 (AES): the message, encrypted (mp-crypto.ts opens it). */
   Encrypt?: string;
   [field: string]: string | undefined;
 }
@@ -77,5 +82,12 @@ export function textReply(to: MpMessage, content: string, now = Date.now()): str
       MsgType: { __cdata: 'text' },
       Content: { __cdata: content },
     },
+  }) as string;
+}
+
+/** The envelope of an encrypted passive reply (安全模式): the ciphertext and its signature. */
+export function encryptedReply(e: { encrypt: string; signature: string; timestamp: number; nonce: string }): string {
+  return builder.build({
+    xml: { Encrypt: { __cdata: e.encrypt }, MsgSignature: { __cdata: e.signature }, TimeStamp: e.timestamp, Nonce: { __cdata: e.nonce } },
   }) as string;
 }

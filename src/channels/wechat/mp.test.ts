@@ -3,10 +3,11 @@
  * signs them: verification, passive XML answers, signatures, retries, events, non-text messages.
  * (Customer-service delivery through a stand-in WeChat API: test/integration/wechat-mp-delivery.test.ts.)
  */
+import { decrypt, encrypt, getSignature } from '@wecom/crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../app.js';
 import { testApp, type TestApp } from '../../../test/support/app.js';
-import { eventXml, mediaXml, MP_ACCOUNT, MP_TOKEN, nextMsgId, openId, parseReply, signedQuery, textXml } from '../../../test/support/wechat.js';
+import { eventXml, mediaXml, MP_ACCOUNT, MP_APPID, MP_TOKEN, nextMsgId, openId, parseReply, signedQuery, textXml } from '../../../test/support/wechat.js';
 import { MP_CHANNEL } from './contacts.js';
 import { mpSignature } from './mp-xml.js';
 import { utf8Bytes } from './layout.js';
@@ -212,3 +213,67 @@ describe('Official Account webhook: messages', () => {
     expect(Object.keys(doc.paths['/api/wechat/mp'] ?? {}).sort()).toEqual(['get', 'post']);
   });
 });
+
+describe('Official Account webhook in 安全模式 (WECHAT_MP_AES_KEY)', () => {
+  const AES_KEY = 'Gov0chat1Test2Encoding3Aes4Key5Of643Chars78';
+  let sec: TestApp;
+  beforeAll(async () => {
+    sec = await testApp({ env: { WECHAT_MP_TOKEN: MP_TOKEN, WECHAT_MP_AES_KEY: AES_KEY, WECHAT_MP_APPID: MP_APPID } });
+  });
+  afterAll(async () => {
+    await sec?.dispose();
+  });
+
+  /** What WeChat posts in 安全模式: the message encrypted for the account, msg_signature over the ciphertext. */
+  const postEncrypted = (inner: string, o: { appId?: string; msgSignature?: string } = {}) => {
+    const ciphertext = encrypt(AES_KEY, inner, o.appId ?? MP_APPID);
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const nonce = '1372623149';
+    const query = signedQuery(MP_TOKEN, { timestamp: Number(timestamp), nonce, extra: { encrypt_type: 'aes', msg_signature: o.msgSignature ?? getSignature(MP_TOKEN, timestamp, nonce, ciphertext) } });
+    const body = `<xml><ToUserName><![CDATA[${MP_ACCOUNT}]]></ToUserName><Encrypt><![CDATA[${ciphertext}]]></Encrypt></xml>`;
+    return Promise.resolve(sec.app.request(`/api/wechat/mp?${query}`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body }));
+  };
+  /** What WeChat does with the encrypted reply: checks its signature and decrypts it. */
+  const openReply = (xml: string) => {
+    const env = parseReply(xml) as unknown as { Encrypt: string; MsgSignature: string; TimeStamp: string; Nonce: string };
+    expect(env.MsgSignature).toBe(getSignature(MP_TOKEN, env.TimeStamp, env.Nonce, env.Encrypt));
+    const { message, id } = decrypt(AES_KEY, env.Encrypt);
+    expect(id).toBe(MP_APPID);
+    return parseReply(message);
+  };
+  const conversationIn = (openid: string) => sec.services.records.conversationBySession(sec.services.wechat.contacts.sessionId(MP_CHANNEL, openid));
+
+  it('decrypts a message, answers it and encrypts the passive reply', async () => {
+    const who = openId();
+    const res = await postEncrypted(textXml({ from: who, content: '身份证丢了怎么补办' }));
+    expect(res.status).toBe(200);
+    const xml = await res.text();
+    expect(xml).not.toContain('身份证');
+    const reply = openReply(xml);
+    expect(reply.ToUserName).toBe(who);
+    expect(reply.Content).toContain('居民身份证补领');
+    const conv = await conversationIn(who);
+    expect((await sec.services.records.listMessages(conv!.id)).map((m) => m.role)).toEqual(['citizen', 'bot']);
+  });
+
+  it('refuses a wrong msg_signature or a message for another account (401), storing nothing', async () => {
+    for (const o of [{ msgSignature: '0'.repeat(40) }, { appId: 'wx00000000000000ff' }]) {
+      const who = openId();
+      const res = await postEncrypted(textXml({ from: who, content: '身份证丢了怎么补办' }), o);
+      expect(res.status, JSON.stringify(o)).toBe(401);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toMatch(/bad_msg_signature|wrong_receiver/);
+      expect(await conversationIn(who)).toBeUndefined();
+    }
+  });
+
+  it('still takes plaintext messages (兼容模式 sends both; the signature guards either)', async () => {
+    const who = openId();
+    const res = await sec.app.request(`/api/wechat/mp?${signedQuery()}`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: textXml({ from: who, content: '护照怎么办' }) });
+    expect(parseReply(await res.text()).Content).toContain('护照');
+  });
+
+  it('will not start with an EncodingAESKey but no AppID', async () => {
+    await expect(testApp({ env: { WECHAT_MP_TOKEN: MP_TOKEN, WECHAT_MP_AES_KEY: AES_KEY } })).rejects.toThrow(/WECHAT_MP_AES_KEY is set but WECHAT_MP_APPID is not/);
+  });
+});
+

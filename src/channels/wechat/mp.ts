@@ -1,9 +1,10 @@
 /**
- * The Official Account webhook (公众号服务器配置, plaintext mode): GET /api/wechat/mp verifies the
- * server, POST /api/wechat/mp receives messages and events. Every request's signature is checked
- * before anything else. A text message is answered with a passive XML reply when the answer is
- * ready within WECHAT_MP_REPLY_TIMEOUT_MS (WeChat waits 5 s); otherwise "success" is answered at
- * once and the answer follows as a customer-service message through the outbound queue.
+ * The Official Account webhook (公众号服务器配置): GET /api/wechat/mp verifies the server, POST
+ * /api/wechat/mp receives messages and events — in 明文模式, or encrypted in 安全模式/兼容模式 when
+ * WECHAT_MP_AES_KEY is set (mp-crypto.ts). Every request's signature is checked before anything
+ * else. A text message is answered with a passive XML reply when the answer is ready within
+ * WECHAT_MP_REPLY_TIMEOUT_MS (WeChat waits 5 s); otherwise "success" is answered at once and the
+ * answer follows as a customer-service message through the outbound queue.
  */
 import { createHash } from 'node:crypto';
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
@@ -19,6 +20,7 @@ import type { ConversationRecords } from '../../records/store.js';
 import { MP_CHANNEL } from './contacts.js';
 import type { WechatChannel } from './index.js';
 import { layoutReply, layoutSingle, splitUnits } from './layout.js';
+import { MpCryptoError, openMessage, sealReply, type MpAes } from './mp-crypto.js';
 import type { MsgState } from './mp-dedupe.js';
 import { overLimit, type SessionLimit } from './session-limit.js';
 import { parseMessage, textReply, verifySignature, XmlError, type MpMessage } from './mp-xml.js';
@@ -34,6 +36,8 @@ const REST_DELAY_MS = 1500;
 export interface MpRoutesOptions {
   /** WECHAT_MP_TOKEN; unset: the routes answer 404. */
   token: string | undefined;
+  /** WECHAT_MP_AES_KEY and WECHAT_MP_APPID: messages in 安全模式 / 兼容模式 are decrypted, replies encrypted. */
+  aes?: MpAes;
   engine: () => Pick<DialogueEngine, 'handle'>;
   wechat: () => WechatChannel;
   records: () => ConversationRecords;
@@ -58,7 +62,7 @@ const SignedQuery = z.object({
 });
 
 const errors = {
-  401: { content: { 'application/json': { schema: ErrorSchema } }, description: 'Missing or wrong signature, or a stale timestamp: nothing is processed' },
+  401: { content: { 'application/json': { schema: ErrorSchema } }, description: 'Missing or wrong signature (or, encrypted, msg_signature or receiver), or a stale timestamp: nothing is processed' },
   404: { content: { 'application/json': { schema: ErrorSchema } }, description: 'The Official Account is not configured (WECHAT_MP_TOKEN unset)' },
 };
 
@@ -79,7 +83,7 @@ const messageRoute = createRoute({
   method: 'post',
   path: '/api/wechat/mp',
   tags: ['wechat'],
-  summary: 'WeChat Official Account messages and events (plaintext mode); answers a passive XML reply or "success"',
+  summary: 'WeChat Official Account messages and events (明文模式, or 安全模式/兼容模式 with WECHAT_MP_AES_KEY); answers a passive XML reply (encrypted in 安全模式) or "success"',
   request: {
     query: SignedQuery,
     body: { content: { 'text/xml': { schema: z.string().openapi({ example: '<xml><ToUserName><![CDATA[gh_123]]></ToUserName><FromUserName><![CDATA[openid]]></FromUserName><CreateTime>1700000000</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[身份证丢了怎么办]]></Content><MsgId>1</MsgId></xml>' }) } }, required: true },
@@ -134,7 +138,7 @@ export function wechatMpRoutes(o: MpRoutesOptions) {
 
   app.openapi(messageRoute, async (c) => {
     const q = c.req.valid('query');
-    checkSignature(q);
+    const token = checkSignature(q);
     const ts = Number(q.timestamp);
     if (!Number.isFinite(ts) || Math.abs(now() / 1000 - ts) > TIMESTAMP_WINDOW_S) throw new AppError(401, 'stale_request', '请求时间戳超出允许范围');
     let msg: MpMessage;
@@ -144,15 +148,30 @@ export function wechatMpRoutes(o: MpRoutesOptions) {
       if (e instanceof XmlError) throw new AppError(400, 'bad_xml', `不是有效的微信消息：${e.message}`);
       throw e;
     }
-    if (!msg.MsgType && msg.Encrypt) {
-      log.error('an encrypted (安全模式) message arrived: only plaintext mode (明文模式) is supported; switch the Official Account to 明文模式');
+    // 安全模式 sends the message encrypted; 兼容模式 sends it both ways, and the encrypted copy is the signed one.
+    const sealed = !!(msg.Encrypt && o.aes);
+    if (sealed) msg = openEncrypted(token, q, msg.Encrypt!);
+    else if (!msg.MsgType && msg.Encrypt) {
+      log.error('an encrypted (安全模式) message arrived but WECHAT_MP_AES_KEY is not set: set it and WECHAT_MP_APPID from the Official Account console, or switch the account to 明文模式');
       return c.text(SUCCESS, 200);
     }
     const reply = await respond(msg);
-    return reply === SUCCESS ? c.text(SUCCESS, 200) : c.body(reply, 200, { 'content-type': 'application/xml; charset=utf-8' });
+    if (reply === SUCCESS) return c.text(SUCCESS, 200);
+    return c.body(sealed ? sealReply(o.aes!, token, reply, now()) : reply, 200, { 'content-type': 'application/xml; charset=utf-8' });
   });
 
   const wechat = () => o.wechat();
+
+  /** The message inside an encrypted request; a wrong msg_signature or receiver is refused like a wrong signature. */
+  function openEncrypted(token: string, q: z.infer<typeof SignedQuery>, encrypted: string): MpMessage {
+    try {
+      return parseMessage(openMessage(o.aes!, token, q, encrypted));
+    } catch (e) {
+      if (e instanceof MpCryptoError) throw new AppError(e.code === 'bad_encrypt' ? 400 : 401, e.code, `加密消息校验失败：${e.message}`);
+      if (e instanceof XmlError) throw new AppError(400, 'bad_xml', `解密后不是有效的微信消息：${e.message}`);
+      throw e;
+    }
+  }
 
   /** The id WeChat's retries of one message share: MsgId, or for events the sender and time. */
   const keyOf = (m: MpMessage) => {
