@@ -95,7 +95,7 @@ export const VARS = {
     group: 'Retrieval',
     schema: int(0, 1_000_000),
     default: '2000',
-    doc: 'Distinct questions whose retrieval and answer are kept for when they are asked again (least recently asked dropped first); 0 turns the cache off.',
+    doc: 'Distinct questions whose retrieval and answer (and the reply texts, checked for abusive words) are kept for when they are asked again (least recently asked dropped first); 0 turns the cache off.',
   },
   CASES_API_URL: {
     group: 'Progress queries',

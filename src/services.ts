@@ -198,7 +198,8 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   const analytics = new Analytics(database.db, database.dialect, { kb: () => library.kb, unanswered, now: overrides.now });
   const exports = new Exports(database.db, { kb: () => library.kb });
   const onTurn = unansweredOnTurn(unanswered, logger);
-  const words = new SensitiveWordFilter(loadWordLists(knowledgeRoots(config)));
+  // Cleaned reply texts are kept like the answers they come from: a few per cached answer (its text and blocks).
+  const words = new SensitiveWordFilter(loadWordLists(knowledgeRoots(config)), { cache: config.ANSWER_CACHE_SIZE * 4 });
   if (!words.size) logger.warn('no sensitive-word list (knowledge/dict/sensitive.txt): abusive input is only refused by the out-of-scope rules');
   const engine = new DialogueEngine({
     answerer,

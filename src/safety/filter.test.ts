@@ -57,4 +57,13 @@ describe('matching', () => {
     const law = '以欺诈、伪造证明材料或者其他手段骗取社会保险待遇的，依法追究责任。';
     expect(filter.cleanOutput(law)).toBe(law);
   });
+
+  it('gives a reply it keeps (ANSWER_CACHE_SIZE) exactly what it gives a fresh one, however often asked, within its bounds', async () => {
+    const kept = new SensitiveWordFilter(loadWordLists(['knowledge']), { cache: 3 });
+    const texts = ['您说的混蛋一词不文明。', '身份证补领要带户口簿。', '你这个白痴，快走', ...(await sharedLibrary()).kb.guides.slice(0, 5).map((g) => g.title)];
+    for (let round = 0; round < 3; round++) for (const t of texts) expect(kept.cleanOutput(t), t).toBe(filter.cleanOutput(t));
+    expect(kept.cleanOutput('你这个白痴，快走')).not.toBe('你这个白痴，快走');
+    const long = '办理'.repeat(5000); // over the cache's size budget: cleaned, not kept
+    expect(kept.cleanOutput(long)).toBe(long);
+  });
 });

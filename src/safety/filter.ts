@@ -1,4 +1,5 @@
 import { AhoCorasick } from '@monyone/aho-corasick';
+import { LRUCache } from 'lru-cache';
 
 export const SAFETY_CATEGORIES = ['abuse', 'fraud', 'violence'] as const;
 export type SafetyCategory = (typeof SAFETY_CATEGORIES)[number];
@@ -51,13 +52,17 @@ const REFUSAL_ORDER: SafetyCategory[] = ['violence', 'fraud', 'abuse'];
 export class SensitiveWordFilter {
   private readonly automaton: AhoCorasick;
   private readonly categories = new Map<string, SafetyCategory>();
+  /** Replies already cleaned, as they were cleaned (see cleanOutput). */
+  private readonly cleaned: LRUCache<string, string> | null;
 
-  constructor(entries: { word: string; category: SafetyCategory }[]) {
+  /** `cache`: how many distinct reply texts to keep cleaned (0: none). */
+  constructor(entries: { word: string; category: SafetyCategory }[], opts: { cache?: number } = {}) {
     for (const e of entries) {
       const w = normalize(e.word).norm;
       if (w) this.categories.set(w, e.category);
     }
     this.automaton = new AhoCorasick([...this.categories.keys()]);
+    this.cleaned = opts.cache ? new LRUCache({ max: opts.cache, maxSize: opts.cache * 2048, sizeCalculation: (_v: string, k: string) => k.length + 1 }) : null;
   }
 
   get size(): number {
@@ -81,8 +86,20 @@ export class SensitiveWordFilter {
     return { matches, refused: REFUSAL_ORDER.find((c) => found.has(c)) ?? null };
   }
 
-  /** Masks abusive words in a reply (one ＊ per character). */
+  /**
+   * Masks abusive words in a reply (one ＊ per character). The same reply text comes again and
+   * again (the answer cache serves one answer to everyone who asks), and scanning it was a tenth of
+   * a turn: a text once cleaned is kept with its result, the function being pure.
+   */
   cleanOutput(text: string): string {
+    const kept = this.cleaned?.get(text);
+    if (kept !== undefined) return kept;
+    const out = this.mask(text);
+    this.cleaned?.set(text, out);
+    return out;
+  }
+
+  private mask(text: string): string {
     const abusive = this.matches(text).filter((m) => m.category === 'abuse');
     if (!abusive.length) return text;
     const chars = text.split('');
