@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Dialect } from './migrations.js';
+import { CompiledStatements } from './statements.js';
 import { newConversation, newId, sessionKey } from './ids.js';
 import type { Conversation, ConversationUpdate, Database, DraftRow, MessageRow } from './schema.js';
 
@@ -86,19 +87,25 @@ export function storedMessage(m: NewMessage, row: ReturnType<typeof messageRow>,
  * One Kysely query layer for SQLite and PostgreSQL; no SQL is built from strings.
  */
 export class ConversationRecords {
+  /** The statements every chat turn makes (open the conversation, store two messages, save it), built once. */
+  private readonly turn: CompiledStatements;
+
   constructor(
     readonly db: Kysely<Database>,
     readonly dialect: Dialect,
-  ) {}
+  ) {
+    this.turn = new CompiledStatements(db as unknown as Kysely<never>);
+  }
 
   /** The conversation of a session, created on its first message. */
   async openConversation(sessionId: string, channel: string, contact?: string | null): Promise<Conversation> {
     const key = sessionKey(sessionId);
-    const found = await this.db.selectFrom('conversations').selectAll().where('session_key', '=', key).executeTakeFirst();
+    const found = await this.conversationByKey(key);
     if (found) return found;
     const row = newConversation(key, channel, contact);
     try {
-      await this.db.insertInto('conversations').values(row).execute();
+      const columns = Object.keys(row) as (keyof Conversation)[];
+      await this.turn.execute(`insert conversations ${columns.join()}`, columns.map((c) => row[c]), () => this.db.insertInto('conversations').values(row));
       return row;
     } catch (e) {
       // Two first messages of one session at once: the other insert won.
@@ -109,7 +116,12 @@ export class ConversationRecords {
   }
 
   async conversationBySession(sessionId: string): Promise<Conversation | undefined> {
-    return this.db.selectFrom('conversations').selectAll().where('session_key', '=', sessionKey(sessionId)).executeTakeFirst();
+    return this.conversationByKey(sessionKey(sessionId));
+  }
+
+  private async conversationByKey(key: string): Promise<Conversation | undefined> {
+    const r = await this.turn.execute('conversation by session', [key], () => this.db.selectFrom('conversations').selectAll().where('session_key', '=', key));
+    return r.rows[0];
   }
 
   async getConversation(id: string): Promise<Conversation | undefined> {
@@ -117,17 +129,23 @@ export class ConversationRecords {
   }
 
   async updateConversation(id: string, patch: Omit<ConversationUpdate, 'id' | 'session_key'>): Promise<void> {
-    await this.db
-      .updateTable('conversations')
-      .set({ ...patch, updated_at: Date.now() })
-      .where('id', '=', id)
-      .execute();
+    const set = { ...patch, updated_at: Date.now() } as Record<string, unknown>;
+    // Kysely leaves out what is undefined; so does the statement's shape.
+    const columns = Object.keys(set).filter((c) => set[c] !== undefined);
+    await this.turn.execute(`update conversation ${columns.join()}`, [...columns.map((c) => set[c]), id], () =>
+      this.db
+        .updateTable('conversations')
+        .set(set as ConversationUpdate)
+        .where('id', '=', id),
+    );
   }
 
   /** Stores a message; `touch: false` leaves the conversation's updated_at to a write that follows (the end of a chat turn). */
   async addMessage(m: NewMessage, opts: { touch?: boolean } = {}): Promise<StoredMessage> {
     const row = messageRow(m);
-    const { seq } = await this.db.insertInto('messages').values(row).returning('seq').executeTakeFirstOrThrow();
+    const columns = Object.keys(row) as (keyof typeof row)[];
+    const inserted = await this.turn.execute(`insert message ${columns.join()}`, columns.map((c) => row[c]), () => this.db.insertInto('messages').values(row).returning('seq'));
+    const seq = inserted.rows[0]!.seq;
     if (opts.touch !== false) await this.db.updateTable('conversations').set({ updated_at: row.created_at }).where('id', '=', m.conversationId).execute();
     return storedMessage(m, row, Number(seq));
   }
