@@ -44,6 +44,19 @@ describe('CORS for the widget on the city’s sites (WIDGET_ORIGINS)', () => {
     expect(missing.headers.get('access-control-allow-origin')).toBe(CITY);
   });
 
+  it('lets a listed origin read the streams too: a streamed answer and the session’s event stream', async () => {
+    const streamed = await t.app.request('/api/chat', { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream', origin: CITY }, body: JSON.stringify({ message: '护照怎么办' }) });
+    expect(streamed.headers.get('content-type')).toContain('text/event-stream');
+    expect(streamed.headers.get('access-control-allow-origin')).toBe(CITY);
+    const text = await streamed.text();
+    const sessionId = (JSON.parse(/event: done\ndata: (.+)/.exec(text)![1]) as { sessionId: string }).sessionId;
+    const events = await t.app.request(`/api/sessions/${sessionId}/events`, { headers: { origin: CITY, 'x-session-id': sessionId } });
+    expect(events.headers.get('content-type')).toContain('text/event-stream');
+    expect(events.headers.get('access-control-allow-origin')).toBe(CITY);
+    expect(events.headers.get('vary')).toContain('Origin');
+    await events.body?.cancel();
+  });
+
   it('matches the configured origin as an origin: a trailing slash in the list is fine, case of the host too', async () => {
     expect((await preflight(t.app, 'http://localhost:8080')).headers.get('access-control-allow-origin')).toBe('http://localhost:8080');
     expect(normalizeOrigin('HTTPS://WWW.Example.GOV.cn/')).toBe(CITY);
