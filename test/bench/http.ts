@@ -12,7 +12,9 @@
  * All get the same requests: POST with {"message": q}, q turning through the first turns of
  * test/eval/questions.jsonl in file order, no sessionId (every request is a citizen's first
  * message: a fresh conversation is created and stored, the heaviest first-turn path). Rate limits
- * raised for the run (RATE_LIMIT_*_PER_MIN=1000000). 32 connections; hello, chat and chat with
+ * raised for the run (RATE_LIMIT_*_PER_MIN=1000000). A fourth route is chat refused before the
+ * turn (an empty message: every middleware, parsing and validation, the 400 reply), to tell
+ * govchat's request handling from its turn. 32 connections; hello, refused, chat and chat with
  * the answer cache off take turns in rounds of the same duration, the order turning each round;
  * the ratios are taken per round. The rotation is a few hundred questions, so after its first pass
  * the served chat answers every question from the cache (its retrieval and answer; the
@@ -57,6 +59,9 @@ export interface HttpRun {
   errors: number;
 }
 
+/** The empty message of the refused route: a 400 after every middleware, the body parsed and validated. */
+const EMPTY = [''];
+
 function run(url: string, seconds: number, questions: string[]): Promise<Result> {
   let i = 0;
   return autocannon({
@@ -75,15 +80,18 @@ function run(url: string, seconds: number, questions: string[]): Promise<Result>
 
 const summary = (r: Result): HttpRun => ({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts });
 
-type Route = 'hello' | 'chat' | 'uncached';
-const ROUTES: Route[] = ['hello', 'chat', 'uncached'];
+type Route = 'hello' | 'refused' | 'chat' | 'uncached';
+const ROUTES: Route[] = ['hello', 'refused', 'chat', 'uncached'];
 
 export interface HttpResult {
   hello: HttpRun[];
+  /** POST /api/chat with an empty message: govchat's middleware, parsing and validation, no turn. */
+  refused: HttpRun[];
   chat: HttpRun[];
   uncached: HttpRun[];
   ratio: number[];
   uncachedRatio: number[];
+  refusedRatio: number[];
   seconds: number;
   rounds: number;
   rssAfter: number;
@@ -112,11 +120,14 @@ export async function benchHttp(o: { smoke?: boolean; log?: (s: string) => void 
     RATE_LIMIT_SESSION_PER_MIN: '1000000',
   });
   const hello = `http://127.0.0.1:${helloPort}/hello`;
-  const url: Record<Route, string> = { hello, chat: `${server.url}/api/chat`, uncached: `http://127.0.0.1:${uncachedPort}/api/chat` };
+  const url: Record<Route, string> = { hello, refused: `${server.url}/api/chat`, chat: `${server.url}/api/chat`, uncached: `http://127.0.0.1:${uncachedPort}/api/chat` };
+  const messages = (which: Route) => (which === 'refused' ? EMPTY : questions);
   try {
     // Both answer as expected before anything is timed.
     const h = await fetch(hello, { method: 'POST', body: '{}' });
     if ((await h.text()) !== 'hello') throw new Error('the hello route did not answer hello');
+    const refused = await fetch(url.refused, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: '' }) });
+    if (refused.status !== 400) throw new Error(`an empty message was answered ${refused.status}, not 400`);
     for (const chat of [url.chat, url.uncached]) {
       const c = await fetch(chat, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: questions[0] }) });
       const body = (await c.json()) as { type?: string };
@@ -125,20 +136,22 @@ export async function benchHttp(o: { smoke?: boolean; log?: (s: string) => void 
     log(`  http: server ready in ${(server.readyMs / 1000).toFixed(1)} s`);
     if (!o.smoke) {
       await run(url.hello, 1, questions);
+      await run(url.refused, 1, EMPTY);
       await run(url.chat, 3, questions);
       await run(url.uncached, 3, questions);
     }
-    const res: Pick<HttpResult, Route | 'ratio' | 'uncachedRatio'> = { hello: [], chat: [], uncached: [], ratio: [], uncachedRatio: [] };
+    const res: Pick<HttpResult, Route | 'ratio' | 'uncachedRatio' | 'refusedRatio'> = { hello: [], refused: [], chat: [], uncached: [], ratio: [], uncachedRatio: [], refusedRatio: [] };
     for (let r = 0; r < rounds; r++) {
       const round: Partial<Record<Route, HttpRun>> = {};
       const order = [...ROUTES.slice(r % ROUTES.length), ...ROUTES.slice(0, r % ROUTES.length)];
       for (const which of order) {
-        round[which] = summary(await run(url[which], seconds, questions));
+        round[which] = summary(await run(url[which], seconds, messages(which)));
         log(`  http round ${r + 1}/${rounds}: ${which} ${round[which]!.rps.toFixed(0)} req/s, p99 ${round[which]!.p99} ms`);
       }
       for (const which of ROUTES) res[which].push(round[which]!);
       res.ratio.push(round.chat!.rps / round.hello!.rps);
       res.uncachedRatio.push(round.uncached!.rps / round.hello!.rps);
+      res.refusedRatio.push(round.refused!.rps / round.hello!.rps);
     }
     const rssAfter = server.rss();
     return { ...res, seconds, rounds, rssAfter, markdown: httpMarkdown({ ...res, seconds, rounds, rssAfter }) };
@@ -154,15 +167,16 @@ export function httpMarkdown(r: Omit<HttpResult, 'markdown'>): string {
   const ratio = median(r.ratio);
   const p99 = median(r.chat.map((x) => x.p99));
   return [
-    `autocannon, ${CONNECTIONS} connections, ${r.rounds} round(s) of ${r.seconds} s each, the three routes taking turns; fresh conversation per request, rotating the first turns of test/eval/questions.jsonl — after the first pass the served chat answers them from its answer cache, the uncached one works each out again.`,
+    `autocannon, ${CONNECTIONS} connections, ${r.rounds} round(s) of ${r.seconds} s each, the four routes taking turns; fresh conversation per request, rotating the first turns of test/eval/questions.jsonl — after the first pass the served chat answers them from its answer cache, the uncached one works each out again. The refused route is the same POST /api/chat with an empty message: every middleware, the body parsed and validated, the 400 error reply (an exception, so a little dearer than a success) — all of a request but the turn.`,
     '',
     '| route | requests/s | latency ms p50 | latency ms p99 | non-2xx / errors |',
     '|---|---|---|---|---|',
     row('bare Hono `POST /hello` (same process and build)', r.hello),
+    row('govchat `POST /api/chat` refused before the turn (empty message → 400, as meant)', r.refused),
     row('govchat `POST /api/chat` (served: answer cache on)', r.chat),
     row('govchat `POST /api/chat`, `ANSWER_CACHE_SIZE=0`', r.uncached),
     '',
-    `chat ÷ hello requests/s: **${spread(r.ratio, 2)}** (target ≥ 0.3: ${ratio >= 0.3 ? 'met' : 'NOT met'}); chat p99 **${p99} ms** (target < 25 ms: ${p99 < 25 ? 'met' : 'NOT met'}). Uncached ÷ hello: ${spread(r.uncachedRatio, 3)}. Server RSS after the run: ${(r.rssAfter / 2 ** 20).toFixed(0)} MiB.`,
+    `chat ÷ hello requests/s: **${spread(r.ratio, 2)}** (target ≥ 0.3: ${ratio >= 0.3 ? 'met' : 'NOT met'}); chat p99 **${p99} ms** (target < 25 ms: ${p99 < 25 ? 'met' : 'NOT met'}). Uncached ÷ hello: ${spread(r.uncachedRatio, 3)}. Refused ÷ hello: ${spread(r.refusedRatio, 2)} — what govchat's middleware and validation leave of the ceiling; the turn itself (conversation, two messages and the session written, the reply) is the rest. Server RSS after the run: ${(r.rssAfter / 2 ** 20).toFixed(0)} MiB.`,
   ].join('\n');
 }
 
