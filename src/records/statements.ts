@@ -1,13 +1,22 @@
 import { CompiledQuery, type Compilable, type Kysely, type QueryResult } from 'kysely';
 
+const plain = (v: unknown) => v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint' || v instanceof Uint8Array;
+
+/**
+ * The columns Kysely binds for a row of values (insert values, update set), in its order: those
+ * whose value is defined, in key order. `names` goes into a statement's shape, `params` are its values.
+ */
+export function boundColumns(values: Record<string, unknown>): { names: string; params: unknown[] } {
+  const columns = Object.keys(values).filter((c) => values[c] !== undefined);
+  return { names: columns.join(), params: columns.map((c) => values[c]) };
+}
+
 /**
  * The statements of every chat turn, their SQL built by Kysely once. Kysely builds and compiles a
  * query anew on each call — for a turn's few small statements that cost about as much as running
  * them — while the SQL of one statement shape never changes. The first call compiles it and checks
  * that the parameters given are Kysely's, in Kysely's order; later calls bind theirs to that SQL.
  */
-const plain = (v: unknown) => v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint' || v instanceof Uint8Array;
-
 export class CompiledStatements {
   private readonly sql = new Map<string, string>();
 

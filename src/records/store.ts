@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Dialect } from './migrations.js';
-import { CompiledStatements } from './statements.js';
+import { boundColumns, CompiledStatements } from './statements.js';
 import { newConversation, newId, sessionKey } from './ids.js';
 import type { Conversation, ConversationUpdate, Database, DraftRow, MessageRow } from './schema.js';
 
@@ -104,12 +104,12 @@ export class ConversationRecords {
     if (found) return found;
     const row = newConversation(key, channel, contact);
     try {
-      const columns = Object.keys(row) as (keyof Conversation)[];
-      await this.turn.execute(`insert conversations ${columns.join()}`, columns.map((c) => row[c]), () => this.db.insertInto('conversations').values(row));
+      const { names, params } = boundColumns(row);
+      await this.turn.execute(`insert conversations ${names}`, params, () => this.db.insertInto('conversations').values(row));
       return row;
     } catch (e) {
       // Two first messages of one session at once: the other insert won.
-      const again = await this.db.selectFrom('conversations').selectAll().where('session_key', '=', key).executeTakeFirst();
+      const again = await this.conversationByKey(key);
       if (again) return again;
       throw e;
     }
@@ -129,22 +129,16 @@ export class ConversationRecords {
   }
 
   async updateConversation(id: string, patch: Omit<ConversationUpdate, 'id' | 'session_key'>): Promise<void> {
-    const set = { ...patch, updated_at: Date.now() } as Record<string, unknown>;
-    // Kysely leaves out what is undefined; so does the statement's shape.
-    const columns = Object.keys(set).filter((c) => set[c] !== undefined);
-    await this.turn.execute(`update conversation ${columns.join()}`, [...columns.map((c) => set[c]), id], () =>
-      this.db
-        .updateTable('conversations')
-        .set(set as ConversationUpdate)
-        .where('id', '=', id),
-    );
+    const set = { ...patch, updated_at: Date.now() };
+    const { names, params } = boundColumns(set);
+    await this.turn.execute(`update conversation ${names}`, [...params, id], () => this.db.updateTable('conversations').set(set).where('id', '=', id));
   }
 
   /** Stores a message; `touch: false` leaves the conversation's updated_at to a write that follows (the end of a chat turn). */
   async addMessage(m: NewMessage, opts: { touch?: boolean } = {}): Promise<StoredMessage> {
     const row = messageRow(m);
-    const columns = Object.keys(row) as (keyof typeof row)[];
-    const inserted = await this.turn.execute(`insert message ${columns.join()}`, columns.map((c) => row[c]), () => this.db.insertInto('messages').values(row).returning('seq'));
+    const { names, params } = boundColumns(row);
+    const inserted = await this.turn.execute(`insert message ${names}`, params, () => this.db.insertInto('messages').values(row).returning('seq'));
     const seq = inserted.rows[0]!.seq;
     if (opts.touch !== false) await this.db.updateTable('conversations').set({ updated_at: row.created_at }).where('id', '=', m.conversationId).execute();
     return storedMessage(m, row, Number(seq));
