@@ -141,16 +141,10 @@ export function wechatMpRoutes(o: MpRoutesOptions) {
     const token = checkSignature(q);
     const ts = Number(q.timestamp);
     if (!Number.isFinite(ts) || Math.abs(now() / 1000 - ts) > TIMESTAMP_WINDOW_S) throw new AppError(401, 'stale_request', '请求时间戳超出允许范围');
-    let msg: MpMessage;
-    try {
-      msg = parseMessage(await c.req.text());
-    } catch (e) {
-      if (e instanceof XmlError) throw new AppError(400, 'bad_xml', `不是有效的微信消息：${e.message}`);
-      throw e;
-    }
+    let msg = parse(await c.req.text(), '不是有效的微信消息');
     // 安全模式 sends the message encrypted; 兼容模式 sends it both ways, and the encrypted copy is the signed one.
     const sealed = !!(msg.Encrypt && o.aes);
-    if (sealed) msg = openEncrypted(token, q, msg.Encrypt!);
+    if (sealed) msg = parse(openEncrypted(token, q, msg.Encrypt!), '解密后不是有效的微信消息');
     else if (!msg.MsgType && msg.Encrypt) {
       log.error('an encrypted (安全模式) message arrived but WECHAT_MP_AES_KEY is not set: set it and WECHAT_MP_APPID from the Official Account console, or switch the account to 明文模式');
       return c.text(SUCCESS, 200);
@@ -162,13 +156,22 @@ export function wechatMpRoutes(o: MpRoutesOptions) {
 
   const wechat = () => o.wechat();
 
-  /** The message inside an encrypted request; a wrong msg_signature or receiver is refused like a wrong signature. */
-  function openEncrypted(token: string, q: z.infer<typeof SignedQuery>, encrypted: string): MpMessage {
+  /** A WeChat XML message; anything else is a 400 saying `what`. */
+  function parse(xml: string, what: string): MpMessage {
     try {
-      return parseMessage(openMessage(o.aes!, token, q, encrypted));
+      return parseMessage(xml);
+    } catch (e) {
+      if (e instanceof XmlError) throw new AppError(400, 'bad_xml', `${what}：${e.message}`);
+      throw e;
+    }
+  }
+
+  /** The XML inside an encrypted request; a wrong msg_signature or receiver is refused like a wrong signature. */
+  function openEncrypted(token: string, q: z.infer<typeof SignedQuery>, encrypted: string): string {
+    try {
+      return openMessage(o.aes!, token, q, encrypted);
     } catch (e) {
       if (e instanceof MpCryptoError) throw new AppError(e.code === 'bad_encrypt' ? 400 : 401, e.code, `加密消息校验失败：${e.message}`);
-      if (e instanceof XmlError) throw new AppError(400, 'bad_xml', `解密后不是有效的微信消息：${e.message}`);
       throw e;
     }
   }
