@@ -1,6 +1,5 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { AppError, badRequest } from '../platform/errors.js';
 import { validationHook, type AppEnv } from '../platform/http.js';
 import { ErrorSchema } from '../platform/openapi.js';
@@ -10,6 +9,7 @@ import { requireStaff } from '../staff/middleware.js';
 import type { AuditSink, StaffAuthenticator } from '../staff/principal.js';
 import { STAFF_ERRORS, STAFF_SECURITY } from '../staff/routes.js';
 import type { KbJobs } from './kb-jobs.js';
+import { limitBody } from '../platform/body-limit.js';
 
 export const KbJobSchema = z
   .object({
@@ -108,8 +108,8 @@ export function kbAdminRoutes(d: KbRoutesDeps) {
   // A spreadsheet or export is far larger than a chat message: its own limit, before parsing.
   app.use(
     '/api/admin/kb/imports',
-    bodyLimit({
-      maxSize: d.maxUploadBytes,
+    limitBody({
+      maxBytes: d.maxUploadBytes,
       onError: () => {
         throw new AppError(413, 'payload_too_large', `文件过大（上限 ${Math.round(d.maxUploadBytes / 1024 / 1024)} MB）`);
       },

@@ -1,12 +1,12 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
-import { bodyLimit } from 'hono/body-limit';
 import type { Kysely } from 'kysely';
 import { AppError, unauthorized } from '../platform/errors.js';
 import { validationHook, type AppEnv } from '../platform/http.js';
 import { ErrorSchema } from '../platform/openapi.js';
 import type { Database } from '../records/schema.js';
 import { RecordBatchesSchema, type RecordBatch } from './batch.js';
+import { limitBody } from '../platform/body-limit.js';
 
 /** Bearer-token check in constant time (hashes first, so lengths do not leak either). */
 export function tokenMatches(given: string | undefined, expected: string): boolean {
@@ -90,8 +90,8 @@ export function edgeIngestRoutes(opts: { db: Kysely<Database>; token: string }) 
   });
   app.use(
     '/api/edge/records',
-    bodyLimit({
-      maxSize: 8 * 1024 * 1024,
+    limitBody({
+      maxBytes: 8 * 1024 * 1024,
       onError: () => {
         throw new AppError(413, 'payload_too_large', 'record batch over 8 MiB');
       },

@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { AppError } from './errors.js';
+import { limitBody } from './body-limit.js';
 import type { AppEnv } from './http.js';
 import type { SlidingWindow } from './rate-limit.js';
 
@@ -83,13 +83,17 @@ export class RequestLimits {
     private readonly onRefused: (limit: 'body' | 'address' | 'session' | 'streams') => void = () => {},
   ) {}
 
-  /** 413 for a body over MAX_BODY_BYTES on any /api/* route without a limit of its own. */
+  /**
+   * 413 for a body over MAX_BODY_BYTES on any /api/* route without a limit of its own. On Node the
+   * body is read here, whole, so the routes parse it without a Web Request (src/platform/body-limit.ts).
+   */
   body(): MiddlewareHandler<AppEnv> {
-    const limit = bodyLimit({
-      maxSize: this.settings.maxBodyBytes,
+    const max = this.settings.maxBodyBytes;
+    const limit = limitBody({
+      maxBytes: max,
       onError: () => {
         this.onRefused('body');
-        throw new AppError(413, 'payload_too_large', `请求体超过 ${this.settings.maxBodyBytes} 字节`);
+        throw new AppError(413, 'payload_too_large', `请求体超过 ${max} 字节`);
       },
     });
     return async (c, next) => {

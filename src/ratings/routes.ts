@@ -1,5 +1,4 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
-import { bodyLimit } from 'hono/body-limit';
 import { AppError, badRequest } from '../platform/errors.js';
 import { validationHook, type AppEnv } from '../platform/http.js';
 import { ErrorSchema } from '../platform/openapi.js';
@@ -9,6 +8,7 @@ import type { StaffAuthenticator } from '../staff/principal.js';
 import { STAFF_ERRORS, STAFF_SECURITY } from '../staff/routes.js';
 import type { FollowupView, Followups } from './followups.js';
 import { MAX_COMMENT_CHARS, ratingJson, type Ratings } from './ratings.js';
+import { limitBody } from '../platform/body-limit.js';
 
 const err = (description: string) => ({ content: { 'application/json': { schema: ErrorSchema } }, description });
 
@@ -59,8 +59,8 @@ export function ratingRoutes(ratings: () => Ratings) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   app.use(
     '/api/ratings',
-    bodyLimit({
-      maxSize: 16 * 1024,
+    limitBody({
+      maxBytes: 16 * 1024,
       onError: () => {
         throw new AppError(413, 'payload_too_large', '请求体过大');
       },

@@ -1,5 +1,4 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
-import { bodyLimit } from 'hono/body-limit';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import { AppError, unauthorized } from '../platform/errors.js';
 import { validationHook, type AppEnv } from '../platform/http.js';
@@ -9,6 +8,7 @@ import { SESSION_COOKIE, type StaffAccount, type StaffAccounts } from './account
 import { clientIp } from './ip.js';
 import { requireStaff } from './middleware.js';
 import { PASSWORD_MAX } from './passwords.js';
+import { limitBody } from '../platform/body-limit.js';
 
 export const STAFF_SECURITY: Record<string, string[]>[] = [{ staffBearer: [] }, { staffCookie: [] }];
 
@@ -121,8 +121,8 @@ export function staffAuthRoutes(accounts: StaffAccounts, opts: StaffRoutesOption
   // The one staff route open to anyone: a small body limit before anything is parsed.
   app.use(
     '/api/staff/login',
-    bodyLimit({
-      maxSize: 4096,
+    limitBody({
+      maxBytes: 4096,
       onError: () => {
         throw new AppError(413, 'payload_too_large', '请求体过大');
       },

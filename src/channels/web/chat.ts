@@ -1,11 +1,11 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
-import { bodyLimit } from 'hono/body-limit';
 import { streamSSE } from 'hono/streaming';
 import type { DialogueEngine, ReplyStream } from '../../dialogue/engine.js';
 import type { Reply } from '../../dialogue/reply.js';
 import { AppError } from '../../platform/errors.js';
 import { validationHook, type AppEnv } from '../../platform/http.js';
 import { ErrorSchema } from '../../platform/openapi.js';
+import { limitBody } from '../../platform/body-limit.js';
 
 const ChatRequest = z
   .object({
@@ -129,8 +129,8 @@ export function chatRoutes(opts: ChatRoutesOptions) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   app.use(
     '/api/chat',
-    bodyLimit({
-      maxSize: opts.maxBodyBytes,
+    limitBody({
+      maxBytes: opts.maxBodyBytes,
       onError: () => {
         throw new AppError(413, 'payload_too_large', `请求体超过 ${opts.maxBodyBytes} 字节`);
       },

@@ -8,7 +8,6 @@
  */
 import { createHash } from 'node:crypto';
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
-import { bodyLimit } from 'hono/body-limit';
 import type { DialogueEngine } from '../../dialogue/engine.js';
 import type { Reply } from '../../dialogue/reply.js';
 import type { HandoffService } from '../../handoff/service.js';
@@ -25,6 +24,7 @@ import type { MsgState } from './mp-dedupe.js';
 import { overLimit, type SessionLimit } from './session-limit.js';
 import { parseMessage, textReply, verifySignature, XmlError, type MpMessage } from './mp-xml.js';
 import { wechatTexts } from './texts.js';
+import { limitBody } from '../../platform/body-limit.js';
 
 /** WeChat's own messages are small; anything near this is not from WeChat. */
 const MAX_BODY_BYTES = 16 * 1024;
@@ -120,8 +120,8 @@ export function wechatMpRoutes(o: MpRoutesOptions) {
 
   app.use(
     '/api/wechat/mp',
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
+    limitBody({
+      maxBytes: MAX_BODY_BYTES,
       onError: () => {
         throw new AppError(413, 'payload_too_large', `请求体超过 ${MAX_BODY_BYTES} 字节`);
       },
