@@ -13,7 +13,10 @@ export async function openDatabaseWithRetry(opts: DatabaseOptions, o: { retrySec
   let delay = 500;
   for (let attempt = 1; ; attempt++) {
     try {
-      const opened = await openDatabase(opts);
+      const opened = await openDatabase({
+        onCheckpointError: (e) => o.logger.warn({ err: { message: e.message } }, 'background WAL checkpoints stopped; SQLite checkpoints in its commits again'),
+        ...opts,
+      });
       if (attempt > 1) o.logger.info({ database: opened.where, attempts: attempt }, 'database reachable');
       return opened;
     } catch (e) {

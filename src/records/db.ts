@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
+import { startCheckpointer } from './sqlite-checkpointer.js';
 import { GroupCommitSqliteDialect } from './sqlite-group-commit.js';
 import { withStatementCache } from './sqlite-statements.js';
 import { migrationProvider, type Dialect } from './migrations.js';
@@ -21,6 +22,8 @@ export interface DatabaseOptions {
   sqlitePath: string;
   /** PostgreSQL schema to use (created if missing); tests use one per run. */
   schema?: string;
+  /** SQLite: told if the background WAL checkpoints stop (the writer checkpoints itself again). */
+  onCheckpointError?: (e: Error) => void;
 }
 
 export class DatabaseUnavailableError extends Error {
@@ -87,7 +90,12 @@ export async function openDatabase(opts: DatabaseOptions): Promise<OpenedDatabas
   sqlite.pragma('synchronous = NORMAL');
   const db = new Kysely<Database>({ dialect: new GroupCommitSqliteDialect(withStatementCache(sqlite)) });
   await migrate(db, 'sqlite', opts.sqlitePath);
-  return { db, dialect: 'sqlite', where: opts.sqlitePath, close: () => db.destroy() };
+  const checkpoints = startCheckpointer(sqlite, { onError: opts.onCheckpointError });
+  const close = async () => {
+    await checkpoints.stop();
+    await db.destroy();
+  };
+  return { db, dialect: 'sqlite', where: opts.sqlitePath, close };
 }
 
 async function migrate(db: Kysely<Database>, dialect: Dialect, where: string, schema?: string): Promise<void> {
