@@ -7,15 +7,26 @@ export interface ErrorBody {
 
 /** An error that knows its HTTP status and a stable machine-readable code. */
 export class AppError extends Error {
-  constructor(
-    readonly status: ContentfulStatusCode,
-    readonly code: string,
-    message: string,
-    readonly details?: unknown,
-    readonly headers?: Record<string, string>,
-  ) {
-    super(message);
+  readonly status: ContentfulStatusCode;
+  readonly code: string;
+  readonly details?: unknown;
+  readonly headers?: Record<string, string>;
+
+  constructor(status: ContentfulStatusCode, code: string, message: string, details?: unknown, headers?: Record<string, string>) {
+    // A refusal (4xx) is answered, never logged: where it was thrown tells no one anything, and
+    // capturing the stack cost more than the rest of refusing (a flood of 429s should be cheap).
+    const depth = Error.stackTraceLimit;
+    if (status < 500) Error.stackTraceLimit = 0;
+    try {
+      super(message);
+    } finally {
+      Error.stackTraceLimit = depth;
+    }
     this.name = 'AppError';
+    this.status = status;
+    this.code = code;
+    this.details = details;
+    this.headers = headers;
   }
 
   toBody(): ErrorBody {
