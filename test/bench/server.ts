@@ -29,11 +29,19 @@ export function rssOf(pid: number): number {
   return m ? Number(m[1]) * 1024 : NaN;
 }
 
-/** Spawns `node <entry>` with env, waits for GET /healthz to answer 200. */
+/** The Node flags `npm start` runs the server with (package.json), so the benches measure what is deployed. */
+export function serverNodeFlags(): string[] {
+  const start = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start;
+  const m = /\bnode((?: --[\w-]+(?:=\S+)?)*) dist\/main\.js/.exec(start);
+  if (!m) throw new Error(`package.json's start script does not run node … dist/main.js: ${start}`);
+  return m[1].trim().split(/\s+/).filter(Boolean);
+}
+
+/** Spawns `node <server flags> <entry>` with env, waits for GET /healthz to answer 200. */
 export async function startServer(entry: string, env: Record<string, string>, timeoutMs = 120_000): Promise<Started> {
   const port = await freePort();
   const started = performance.now();
-  const child = spawn(process.execPath, [entry], { env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, [...serverNodeFlags(), entry], { env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'ignore', 'inherit'] });
   const url = `http://127.0.0.1:${port}`;
   const stop = () =>
     new Promise<void>((resolve) => {

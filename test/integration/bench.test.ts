@@ -17,6 +17,7 @@ import { embeddingText } from '../../src/search/persist.js';
 import { ExactMemoryVectorStore, GUIDE_DEPTH, guidesByBestChunk, HashingEmbeddings, miniSearchPeer, oramaPeer } from '../bench/peers.js';
 import { retrievalMarkdown, type RetrievalRow } from '../bench/retrieval.js';
 import { copyOf, syntheticRoot } from '../bench/scale.js';
+import { serverNodeFlags } from '../bench/server.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'govchat-bench-test-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -111,5 +112,14 @@ describe('ratio table', () => {
     expect(line).toMatch(/\| yes \| no peer as accurate; slower than the most accurate \|$/);
     const faster = retrievalMarkdown([row('me', 0.9, 2, true), row('b', 0.8, 1), row('a', 0.85, 3)], 1).split('\n').at(-1)!;
     expect(faster).toMatch(/\| yes \| no peer as accurate; faster than the most accurate \|$/);
+  });
+});
+
+describe('bench servers', () => {
+  it('run with the Node flags npm start deploys with', () => {
+    const start = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start;
+    const flags = serverNodeFlags();
+    expect(flags).toContain('--max-semi-space-size=64');
+    expect(start).toContain(`node ${flags.join(' ')} dist/main.js`);
   });
 });
