@@ -65,9 +65,13 @@ export interface SessionStore {
   close?(): Promise<void>;
 }
 
-/** Sessions in process memory, least recently used dropped beyond `max`, expired after `ttlMs`. */
+/**
+ * Sessions in process memory, least recently used dropped beyond `max`, expired after `ttlMs`.
+ * Kept as JSON, as Redis keeps them: a caller's later changes do not reach the stored copy, a
+ * session reads back the same from either store, and the copy costs less than structuredClone.
+ */
 export class MemorySessionStore implements SessionStore {
-  private readonly map = new Map<string, SessionState>();
+  private readonly map = new Map<string, { updatedAt: number; json: string }>();
 
   constructor(
     private readonly max = 100_000,
@@ -83,12 +87,12 @@ export class MemorySessionStore implements SessionStore {
     }
     this.map.delete(id);
     this.map.set(id, s);
-    return structuredClone(s);
+    return JSON.parse(s.json) as SessionState;
   }
 
   async save(state: SessionState): Promise<void> {
     this.map.delete(state.id);
-    this.map.set(state.id, structuredClone(state));
+    this.map.set(state.id, { updatedAt: state.updatedAt, json: JSON.stringify(state) });
     if (this.map.size > this.max) this.map.delete(this.map.keys().next().value!);
   }
 }
