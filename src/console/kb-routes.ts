@@ -1,6 +1,6 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { AppError, badRequest } from '../platform/errors.js';
+import { badRequest } from '../platform/errors.js';
 import { validationHook, type AppEnv } from '../platform/http.js';
 import { ErrorSchema } from '../platform/openapi.js';
 import type { Library } from '../search/library.js';
@@ -108,12 +108,7 @@ export function kbAdminRoutes(d: KbRoutesDeps) {
   // A spreadsheet or export is far larger than a chat message: its own limit, before parsing.
   app.use(
     '/api/admin/kb/imports',
-    limitBody({
-      maxBytes: d.maxUploadBytes,
-      onError: () => {
-        throw new AppError(413, 'payload_too_large', `文件过大（上限 ${Math.round(d.maxUploadBytes / 1024 / 1024)} MB）`);
-      },
-    }),
+    limitBody({ maxBytes: d.maxUploadBytes, message: `文件过大（上限 ${Math.round(d.maxUploadBytes / 1024 / 1024)} MB）` }),
   );
   app.openapi(
     createRoute({

@@ -16,10 +16,10 @@ describe('MemorySessionStore', () => {
 
   it('reads back as Redis would: fields left undefined are absent', async () => {
     const store = new MemorySessionStore();
-    const s = { ...newSession(newSessionId(), 'web'), guideId: undefined };
+    const s = { ...newSession(newSessionId(), 'web'), abuseCount: undefined };
     await store.save(s);
     expect(await store.get(s.id)).toEqual(JSON.parse(JSON.stringify(s)));
-    expect(Object.keys((await store.get(s.id))!)).not.toContain('guideId');
+    expect(Object.keys((await store.get(s.id))!)).not.toContain('abuseCount');
   });
 
   it('forgets a session idle past its time, and the least recently used beyond its size', async () => {

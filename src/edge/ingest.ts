@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { Kysely } from 'kysely';
-import { AppError, unauthorized } from '../platform/errors.js';
+import { unauthorized } from '../platform/errors.js';
 import { validationHook, type AppEnv } from '../platform/http.js';
 import { ErrorSchema } from '../platform/openapi.js';
 import type { Database } from '../records/schema.js';
@@ -90,12 +90,7 @@ export function edgeIngestRoutes(opts: { db: Kysely<Database>; token: string }) 
   });
   app.use(
     '/api/edge/records',
-    limitBody({
-      maxBytes: 8 * 1024 * 1024,
-      onError: () => {
-        throw new AppError(413, 'payload_too_large', 'record batch over 8 MiB');
-      },
-    }),
+    limitBody({ maxBytes: 8 * 1024 * 1024, message: 'record batch over 8 MiB' }),
   );
   app.openapi(ingestRoute, async (c) => c.json(await storeRecordBatches(opts.db, c.req.valid('json').batches), 200));
   return app;

@@ -10,7 +10,6 @@ import { Hono } from 'hono';
 import { validator } from 'hono/validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { limitBody } from './body-limit.js';
-import { AppError } from './errors.js';
 import { errorHandler, type AppEnv } from './http.js';
 import { RequestLimits } from './limits.js';
 import { silentLogger } from './logger.js';
@@ -29,10 +28,7 @@ beforeAll(async () => {
   app.onError(errorHandler(silentLogger));
   const limits = new RequestLimits(new MemorySlidingWindow(), { ipPerMinute: 1000, sessionPerMinute: 1000, ssePerIp: 2, maxBodyBytes: MAX, trustProxy: false }, (l) => refusals.push(l));
   app.use('/api/*', limits.body());
-  const over16 = (): never => {
-    throw new AppError(413, 'payload_too_large', 'over 16 bytes');
-  };
-  app.use('/api/small', limitBody({ maxBytes: 16, onError: over16 }));
+  app.use('/api/small', limitBody({ maxBytes: 16, message: 'over 16 bytes' }));
   app.post('/api/small', async (c) => c.text(await c.req.text()));
   app.post('/api/json', async (c) => {
     const json = await c.req.json();

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { AppError } from './errors.js';
 
 /**
  * Request bodies on Node, read straight off the IncomingMessage. @hono/node-server's request is
@@ -69,21 +70,26 @@ function keepBody(c: Context, incoming: IncomingMessage, bytes: Buffer): void {
 }
 
 /**
- * Refuses a body over maxBytes (onError throws the 413). On Node it reads the body here, whole; a
- * body an earlier limit already read is measured again, so a route may set a tighter limit than
- * the app's. Elsewhere (in-process requests, the edge) Hono's own limiter.
+ * 413 with the error shape for a body over maxBytes (`message`, by default the limit in bytes;
+ * `onRefused` is told first). On Node it reads the body here, whole; a body an earlier limit already
+ * read is measured again, so a route may set a tighter limit than the app's. Elsewhere (in-process
+ * requests, the edge) Hono's own limiter.
  */
-export function limitBody(opts: { maxBytes: number; onError: () => never }): MiddlewareHandler {
-  const web = bodyLimit({ maxSize: opts.maxBytes, onError: opts.onError });
+export function limitBody(opts: { maxBytes: number; message?: string; onRefused?: () => void }): MiddlewareHandler {
+  const refuse = (): never => {
+    opts.onRefused?.();
+    throw new AppError(413, 'payload_too_large', opts.message ?? `请求体超过 ${opts.maxBytes} 字节`);
+  };
+  const web = bodyLimit({ maxSize: opts.maxBytes, onError: refuse });
   return async (c, next) => {
     const incoming = nodeIncoming(c);
     if (!incoming) return web(c, next);
     const kept = (incoming as Kept).rawBody;
     if (kept) {
-      if (kept.length > opts.maxBytes) opts.onError();
+      if (kept.length > opts.maxBytes) refuse();
       return next();
     }
-    keepBody(c, incoming, (await readIncoming(incoming, opts.maxBytes)) ?? opts.onError());
+    keepBody(c, incoming, (await readIncoming(incoming, opts.maxBytes)) ?? refuse());
     return next();
   };
 }

@@ -88,14 +88,7 @@ export class RequestLimits {
    * body is read here, whole, so the routes parse it without a Web Request (src/platform/body-limit.ts).
    */
   body(): MiddlewareHandler<AppEnv> {
-    const max = this.settings.maxBodyBytes;
-    const limit = limitBody({
-      maxBytes: max,
-      onError: () => {
-        this.onRefused('body');
-        throw new AppError(413, 'payload_too_large', `请求体超过 ${max} 字节`);
-      },
-    });
+    const limit = limitBody({ maxBytes: this.settings.maxBodyBytes, onRefused: () => this.onRefused('body') });
     return async (c, next) => {
       if (c.req.method === 'GET' || c.req.method === 'HEAD' || c.req.method === 'OPTIONS') return next();
       const path = c.req.path;

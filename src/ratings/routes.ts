@@ -1,5 +1,5 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
-import { AppError, badRequest } from '../platform/errors.js';
+import { badRequest } from '../platform/errors.js';
 import { validationHook, type AppEnv } from '../platform/http.js';
 import { ErrorSchema } from '../platform/openapi.js';
 import { clientIp } from '../staff/ip.js';
@@ -59,12 +59,7 @@ export function ratingRoutes(ratings: () => Ratings) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   app.use(
     '/api/ratings',
-    limitBody({
-      maxBytes: 16 * 1024,
-      onError: () => {
-        throw new AppError(413, 'payload_too_large', '请求体过大');
-      },
-    }),
+    limitBody({ maxBytes: 16 * 1024, message: '请求体过大' }),
   );
   app.openapi(rate, async (c) => {
     const body = c.req.valid('json');

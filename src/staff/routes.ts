@@ -1,6 +1,6 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { deleteCookie, setCookie } from 'hono/cookie';
-import { AppError, unauthorized } from '../platform/errors.js';
+import { unauthorized } from '../platform/errors.js';
 import { validationHook, type AppEnv } from '../platform/http.js';
 import { ErrorSchema } from '../platform/openapi.js';
 import { PeriodQuery } from '../platform/period.js';
@@ -121,12 +121,7 @@ export function staffAuthRoutes(accounts: StaffAccounts, opts: StaffRoutesOption
   // The one staff route open to anyone: a small body limit before anything is parsed.
   app.use(
     '/api/staff/login',
-    limitBody({
-      maxBytes: 4096,
-      onError: () => {
-        throw new AppError(413, 'payload_too_large', '请求体过大');
-      },
-    }),
+    limitBody({ maxBytes: 4096, message: '请求体过大' }),
   );
 
   app.openapi(login, async (c) => {

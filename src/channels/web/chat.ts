@@ -129,12 +129,7 @@ export function chatRoutes(opts: ChatRoutesOptions) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   app.use(
     '/api/chat',
-    limitBody({
-      maxBytes: opts.maxBodyBytes,
-      onError: () => {
-        throw new AppError(413, 'payload_too_large', `请求体超过 ${opts.maxBodyBytes} 字节`);
-      },
-    }),
+    limitBody({ maxBytes: opts.maxBodyBytes }),
   );
   app.openapi(chatRoute, async (c) => {
     const body = c.req.valid('json');

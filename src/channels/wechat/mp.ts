@@ -120,12 +120,7 @@ export function wechatMpRoutes(o: MpRoutesOptions) {
 
   app.use(
     '/api/wechat/mp',
-    limitBody({
-      maxBytes: MAX_BODY_BYTES,
-      onError: () => {
-        throw new AppError(413, 'payload_too_large', `请求体超过 ${MAX_BODY_BYTES} 字节`);
-      },
-    }),
+    limitBody({ maxBytes: MAX_BODY_BYTES }),
   );
 
   app.openapi(verifyRoute, (c) => {
