@@ -164,9 +164,10 @@ export class DialogueEngine {
       if (stored?.state) session = JSON.parse(stored.state) as SessionState;
       else if (!stored && !acceptableSessionId(id)) id = null;
     }
+    const fresh = !id;
     if (!id) id = newSessionId();
     session ??= newSession(id, input.channel);
-    const conversation = await records.openConversation(session.id, input.channel, input.contact);
+    const conversation = await records.openConversation(session.id, input.channel, input.contact, { fresh });
     // The record is saved every turn; a live copy older than it (Redis missed saves while away) gives way.
     if (conversation.state) {
       const recorded = JSON.parse(conversation.state) as SessionState;
@@ -216,21 +217,27 @@ export class DialogueEngine {
 
     session.lastSuggestions = turn.suggestions ?? [];
     session.updatedAt = Date.now();
-    let messageId = stored.id;
-    if (!turn.silent) {
-      const bot = await this.deps.records.addMessage({
-        conversationId: conversation.id,
-        role: 'bot',
-        type: turn.type,
-        text: turn.text,
-        intent: ctx.intent.name,
-        payload: { citations: turn.citations ?? [], suggestions: turn.suggestions ?? [], blocks: turn.blocks ?? [], form: turn.form ?? null, handoff: turn.handoff ?? null },
-        evidence: turn.evidence ?? null,
-      }, { touch: false });
-      messageId = bot.id;
-    }
-    await this.deps.sessions.save(session);
-    await this.deps.records.updateConversation(conversation.id, { state: JSON.stringify(session), guide_id: session.guideId });
+    // The reply, the session and the conversation's state are written together (one commit, not three in a row).
+    const bot = turn.silent
+      ? null
+      : this.deps.records.addMessage(
+          {
+            conversationId: conversation.id,
+            role: 'bot',
+            type: turn.type,
+            text: turn.text,
+            intent: ctx.intent.name,
+            payload: { citations: turn.citations ?? [], suggestions: turn.suggestions ?? [], blocks: turn.blocks ?? [], form: turn.form ?? null, handoff: turn.handoff ?? null },
+            evidence: turn.evidence ?? null,
+          },
+          { touch: false },
+        );
+    const [botMessage] = await Promise.all([
+      bot,
+      this.deps.sessions.save(session),
+      this.deps.records.updateConversation(conversation.id, { state: JSON.stringify(session), guide_id: session.guideId }),
+    ]);
+    const messageId = botMessage?.id ?? stored.id;
 
     const reply: Reply = {
       sessionId: session.id,

@@ -36,6 +36,20 @@ describe.each(DIALECTS)('statements built once (%s)', (dialect) => {
     expect(await records.getConversation(convs[0].id)).toMatchObject({ status: 'waiting', department: '公安', state: '{"n":0}' });
   });
 
+  it('stores a fresh conversation with its first message, and fails the message when the conversation is not stored', async () => {
+    const fresh = await records.openConversation(`fresh-${dialect}`, 'web', null, { fresh: true });
+    const first = await records.addMessage({ conversationId: fresh.id, role: 'citizen', text: '第一句' }, { touch: false });
+    expect(await records.conversationBySession(`fresh-${dialect}`)).toMatchObject({ id: fresh.id, channel: 'web' });
+    expect((await records.listMessages(fresh.id)).map((m) => [m.id, m.text])).toEqual([[first.id, '第一句']]);
+    // "Fresh" with a session id that has a conversation already: its insert breaks the unique session key.
+    const clash = records.openConversation(`fresh-${dialect}`, 'web', null, { fresh: true });
+    const lost = clash.then((c) => records.addMessage({ conversationId: c.id, role: 'citizen', text: '不该存下' }, { touch: false }).then(() => c));
+    await expect(lost).rejects.toThrow();
+    const rows = await t.db.selectFrom('messages').select('text').where('text', '=', '不该存下').execute();
+    expect(rows).toEqual([]);
+    expect((await t.db.selectFrom('conversations').select('id').where('session_key', '=', sessionKey(`fresh-${dialect}`)).execute()).map((r) => r.id)).toEqual([fresh.id]);
+  });
+
   it('refuses parameters that are not the ones Kysely binds, and leaves expressions to Kysely', async () => {
     const statements = new CompiledStatements(t.db as never);
     const row = newConversation(sessionKey(`order-${dialect}`), 'web', null);

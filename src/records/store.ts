@@ -89,6 +89,8 @@ export function storedMessage(m: NewMessage, row: ReturnType<typeof messageRow>,
 export class ConversationRecords {
   /** The statements every chat turn makes (open the conversation, store two messages, save it), built once. */
   private readonly turn: CompiledStatements;
+  /** Inserts of fresh conversations (openConversation `fresh`) whose commit their first message waits for. */
+  private readonly unconfirmed = new Map<string, Promise<unknown>>();
 
   constructor(
     readonly db: Kysely<Database>,
@@ -97,9 +99,31 @@ export class ConversationRecords {
     this.turn = new CompiledStatements(db as unknown as Kysely<never>);
   }
 
-  /** The conversation of a session, created on its first message. */
-  async openConversation(sessionId: string, channel: string, contact?: string | null): Promise<Conversation> {
+  /**
+   * The conversation of a session, created on its first message. `fresh`: the session id was just
+   * made, so no conversation has it — nothing to look up. On SQLite the insert is not awaited here
+   * either: statements run in the order they are made on its one connection, so the conversation's
+   * first addMessage goes into the same commit and waits for both. (PostgreSQL's pool could run the
+   * message first, on another connection, before the conversation is committed.)
+   */
+  async openConversation(sessionId: string, channel: string, contact?: string | null, opts: { fresh?: boolean } = {}): Promise<Conversation> {
     const key = sessionKey(sessionId);
+    if (opts.fresh) {
+      const row = newConversation(key, channel, contact);
+      const { names, params } = boundColumns(row);
+      const inserted = this.turn.execute(`insert conversations ${names}`, params, () => this.db.insertInto('conversations').values(row));
+      if (this.dialect !== 'sqlite') {
+        await inserted;
+        return row;
+      }
+      this.unconfirmed.set(row.id, inserted);
+      // Settled and not asked for (no message followed): forgotten; a failed insert then fails the message's foreign key.
+      inserted.then(
+        () => this.unconfirmed.delete(row.id),
+        () => this.unconfirmed.delete(row.id),
+      );
+      return row;
+    }
     const found = await this.conversationByKey(key);
     if (found) return found;
     const row = newConversation(key, channel, contact);
@@ -138,7 +162,10 @@ export class ConversationRecords {
   async addMessage(m: NewMessage, opts: { touch?: boolean } = {}): Promise<StoredMessage> {
     const row = messageRow(m);
     const { names, params } = boundColumns(row);
-    const inserted = await this.turn.execute(`insert message ${names}`, params, () => this.db.insertInto('messages').values(row).returning('seq'));
+    // Issued after its conversation's insert (statements reach SQLite in the order they are made).
+    const insert = this.turn.execute(`insert message ${names}`, params, () => this.db.insertInto('messages').values(row).returning('seq'));
+    const conversation = this.unconfirmed.get(m.conversationId);
+    const inserted = conversation ? (await Promise.all([conversation, insert]))[1] : await insert;
     const seq = inserted.rows[0]!.seq;
     if (opts.touch !== false) await this.db.updateTable('conversations').set({ updated_at: row.created_at }).where('id', '=', m.conversationId).execute();
     return storedMessage(m, row, Number(seq));
