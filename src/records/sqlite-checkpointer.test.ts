@@ -56,6 +56,19 @@ describe('background WAL checkpoints', () => {
     reopened.close();
   });
 
+  it('looks seldom while nothing is written, soon while the WAL grows', async () => {
+    const { path, db } = walDatabase('idle.sqlite');
+    const checkpoints = startCheckpointer(db, { intervalMs: 20, idleMs: 60_000 });
+    await checkpoints.ready;
+    await new Promise((r) => setTimeout(r, 200)); // its first look found the WAL as it was: next in a minute
+    const before = statSync(path).size;
+    write(db);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(statSync(path).size).toBe(before);
+    await checkpoints.stop();
+    db.close();
+  });
+
   it('hands checkpoints back to the writer, saying why, when the worker cannot start', async () => {
     const { path, db } = walDatabase('b.sqlite');
     db.pragma('wal_autocheckpoint = 0');
