@@ -29,6 +29,23 @@ describe.each(DIALECTS)('unanswered questions on %s', (dialect) => {
     expect(row.reason).toBe('no_answer');
   });
 
+  it('normalises a question once per index: asked again, the form comes from memory; a new index tokenizes anew', () => {
+    const idx = library.current;
+    let calls = 0;
+    const counting = (): typeof idx => {
+      const tokenizer = Object.assign(Object.create(idx.tokenizer) as typeof idx.tokenizer, { tokenize: (s: string) => (calls++, idx.tokenizer.tokenize(s)) });
+      return Object.assign(Object.create(idx) as typeof idx, { tokenizer });
+    };
+    let current = counting();
+    const n = new UnansweredQuestions(t.db, { index: () => current });
+    const form = n.normalize('怎么申请专利');
+    expect(n.normalize('怎么申请专利')).toBe(form);
+    expect(calls).toBe(1);
+    current = counting();
+    expect(n.normalize('怎么申请专利')).toBe(form);
+    expect(calls).toBe(2);
+  });
+
   it('a 差评 puts the rated answer’s question in the list once, and withdrawing the 差评 takes it out', async () => {
     expect(await u.recordLowRating('c1', 'c1-m2')).toBe(true);
     expect(await u.recordLowRating('c1', 'c1-m2')).toBe(false);

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { LRUCache } from 'lru-cache';
 import type { Logger } from '../platform/logger.js';
 import { maskPII } from '../platform/pii.js';
 import { newId } from '../records/ids.js';
@@ -47,9 +48,16 @@ export class UnansweredQuestions {
     this.now = opts.now ?? Date.now;
   }
 
+  /** Normalised forms by index (a reloaded index tokenizes anew): the same unanswered questions come again and again. */
+  private readonly forms = new WeakMap<SearchIndex, LRUCache<string, string>>();
+
   normalize(question: string): string {
     const idx = this.opts.index();
-    return normalizeQuestion(question, { tokenizer: idx.tokenizer, stripAspect: (q) => idx.detectAspect(q).rest });
+    let forms = this.forms.get(idx);
+    if (!forms) this.forms.set(idx, (forms = new LRUCache({ max: 2000 })));
+    let form = forms.get(question);
+    if (form === undefined) forms.set(question, (form = normalizeQuestion(question, { tokenizer: idx.tokenizer, stripAspect: (q) => idx.detectAspect(q).rest })));
+    return form;
   }
 
   async record(e: { conversationId: string | null; messageId: string | null; question: string; reason: UnansweredReason; guideId?: string | null }): Promise<void> {
