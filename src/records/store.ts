@@ -110,26 +110,22 @@ export class ConversationRecords {
     const key = sessionKey(sessionId);
     if (opts.fresh) {
       const row = newConversation(key, channel, contact);
-      const { names, params } = boundColumns(row);
-      const inserted = this.turn.execute(`insert conversations ${names}`, params, () => this.db.insertInto('conversations').values(row));
+      const inserted = this.insertConversation(row);
       if (this.dialect !== 'sqlite') {
         await inserted;
         return row;
       }
       this.unconfirmed.set(row.id, inserted);
       // Settled and not asked for (no message followed): forgotten; a failed insert then fails the message's foreign key.
-      inserted.then(
-        () => this.unconfirmed.delete(row.id),
-        () => this.unconfirmed.delete(row.id),
-      );
+      const forget = () => this.unconfirmed.delete(row.id);
+      inserted.then(forget, forget);
       return row;
     }
     const found = await this.conversationByKey(key);
     if (found) return found;
     const row = newConversation(key, channel, contact);
     try {
-      const { names, params } = boundColumns(row);
-      await this.turn.execute(`insert conversations ${names}`, params, () => this.db.insertInto('conversations').values(row));
+      await this.insertConversation(row);
       return row;
     } catch (e) {
       // Two first messages of one session at once: the other insert won.
@@ -137,6 +133,11 @@ export class ConversationRecords {
       if (again) return again;
       throw e;
     }
+  }
+
+  private insertConversation(row: Conversation) {
+    const { names, params } = boundColumns(row);
+    return this.turn.execute(`insert conversations ${names}`, params, () => this.db.insertInto('conversations').values(row));
   }
 
   async conversationBySession(sessionId: string): Promise<Conversation | undefined> {
