@@ -1,10 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
 import { startCheckpointer } from './sqlite-checkpointer.js';
 import { GroupCommitSqliteDialect } from './sqlite-group-commit.js';
-import { withStatementCache } from './sqlite-statements.js';
+import { SqliteThread } from './sqlite-thread.js';
 import { migrationProvider, type Dialect } from './migrations.js';
 import type { Database } from './schema.js';
 
@@ -81,16 +80,16 @@ export async function openDatabase(opts: DatabaseOptions): Promise<OpenedDatabas
     return { db, dialect: 'postgres', where, close: () => db.destroy() };
   }
   mkdirSync(dirname(opts.sqlitePath), { recursive: true });
-  const sqlite = new SQLite(opts.sqlitePath);
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
-  // WAL with NORMAL sync: a commit survives a crash of the process (not of the machine's power),
-  // without an fsync per chat message.
-  sqlite.pragma('synchronous = NORMAL');
-  const db = new Kysely<Database>({ dialect: new GroupCommitSqliteDialect(withStatementCache(sqlite)) });
+  const thread = new SqliteThread({
+    path: opts.sqlitePath,
+    // WAL with NORMAL sync: a commit survives a crash of the process (not of the machine's power),
+    // without an fsync per chat message.
+    pragmas: ['journal_mode = WAL', 'foreign_keys = ON', 'busy_timeout = 5000', 'synchronous = NORMAL'],
+  });
+  await thread.ready;
+  const db = new Kysely<Database>({ dialect: new GroupCommitSqliteDialect(thread) });
   await migrate(db, 'sqlite', opts.sqlitePath);
-  const checkpoints = startCheckpointer(sqlite, { onError: opts.onCheckpointError });
+  const checkpoints = startCheckpointer(thread, { onError: opts.onCheckpointError });
   const close = async () => {
     await checkpoints.stop();
     await db.destroy();

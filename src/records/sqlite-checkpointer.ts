@@ -1,6 +1,5 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import type { Database } from 'better-sqlite3';
 
 /**
  * WAL checkpoints off the event loop. SQLite checkpoints inside the commit that takes the WAL past
@@ -34,6 +33,14 @@ export interface CheckpointerOptions {
 }
 
 const SQLITE_DEFAULT_PAGES = 1000;
+
+/** The writing connection: a better-sqlite3 Database, or the SqliteThread that holds one. */
+export interface WalWriter {
+  /** The database file. */
+  readonly name: string;
+  readonly open: boolean;
+  pragma(source: string): unknown;
+}
 
 // CommonJS, run with eval: a file of its own would need a place in every bundle. It loads the same
 // better-sqlite3 the main thread uses (resolved there, passed in).
@@ -70,7 +77,7 @@ parentPort.on('message', () => {
 `;
 
 /** Starts checkpointing the WAL of `sqlite` (a file in WAL mode) from a worker thread. */
-export function startCheckpointer(sqlite: Database, opts: CheckpointerOptions = {}): Checkpointer {
+export function startCheckpointer(sqlite: WalWriter, opts: CheckpointerOptions = {}): Checkpointer {
   const worker = new Worker(WORKER, {
     eval: true,
     workerData: { driver: createRequire(import.meta.url).resolve('better-sqlite3'), path: sqlite.name, intervalMs: opts.intervalMs ?? 10, idleMs: opts.idleMs ?? 250 },

@@ -5,6 +5,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GroupCommitSqliteDialect } from './sqlite-group-commit.js';
+import { SqliteThread } from './sqlite-thread.js';
 
 interface Db {
   t: { id: number; v: string };
@@ -15,35 +16,23 @@ interface Db {
 describe('SQLite group commit', () => {
   let dir: string;
   let file: string;
-  let raw: SQLite.Database;
+  let thread: SqliteThread;
   let db: Kysely<Db>;
-  let commits: number;
   /** A second connection to the same file: it sees only what is committed. */
   let other: SQLite.Database;
+  const commits = () => thread.commits;
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'govchat-group-commit-'));
     file = join(dir, 'db.sqlite');
-    raw = new SQLite(file);
+    const raw = new SQLite(file);
     raw.pragma('journal_mode = WAL');
-    raw.pragma('foreign_keys = ON');
     raw.exec('create table t (id integer primary key, v text not null)');
     raw.exec('create table parent (id integer primary key)');
     raw.exec('create table child (id integer primary key, parent_id integer not null references parent(id) deferrable initially deferred)');
-    commits = 0;
-    const counted = new Proxy(raw, {
-      get(target, prop) {
-        if (prop === 'exec') {
-          return (s: string) => {
-            if (s === 'commit') commits++;
-            return target.exec(s);
-          };
-        }
-        const v = Reflect.get(target, prop) as unknown;
-        return typeof v === 'function' ? v.bind(target) : v;
-      },
-    });
-    db = new Kysely<Db>({ dialect: new GroupCommitSqliteDialect(counted) });
+    raw.close();
+    thread = new SqliteThread({ path: file, pragmas: ['foreign_keys = ON', 'busy_timeout = 5000'] });
+    db = new Kysely<Db>({ dialect: new GroupCommitSqliteDialect(thread) });
     other = new SQLite(file, { readonly: true });
   });
 
@@ -66,7 +55,7 @@ describe('SQLite group commit', () => {
           .then(() => seen.push(committed())),
       ),
     );
-    expect(commits).toBe(1);
+    expect(commits()).toBe(1);
     // Every promise saw all 50 rows from the other connection: none resolved before the commit.
     expect(seen).toEqual(Array(50).fill(50));
   });
@@ -76,12 +65,12 @@ describe('SQLite group commit', () => {
       await db.insertInto('t').values({ id: i, v: 'x' }).execute();
       expect(committed()).toBe(i + 1);
     }
-    expect(commits).toBe(3);
+    expect(commits()).toBe(3);
     // Reads with no write pending run at once; a read in an open group waits for its commit too.
     expect(await db.selectFrom('t').select('id').execute()).toHaveLength(3);
     const [, rows] = await Promise.all([db.insertInto('t').values({ id: 9, v: 'y' }).execute(), db.selectFrom('t').selectAll().execute()]);
     expect(rows).toHaveLength(4);
-    expect(commits).toBe(4);
+    expect(commits()).toBe(4);
   });
 
   it('a failed statement rejects alone; the rest of its group is committed', async () => {
@@ -93,6 +82,8 @@ describe('SQLite group commit', () => {
     ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(String((results[1] as PromiseRejectedResult).reason)).toMatch(/UNIQUE/);
+    // The error crosses the thread with its code, as better-sqlite3 gives it.
+    expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ name: 'SqliteError', code: 'SQLITE_CONSTRAINT_PRIMARYKEY' });
     expect(committed()).toBe(3);
   });
 
@@ -142,8 +133,7 @@ describe('SQLite group commit', () => {
   });
 
   it('two connections to one file in one process write side by side without waiting on each other', async () => {
-    const second = new SQLite(file);
-    second.pragma('busy_timeout = 5000');
+    const second = new SqliteThread({ path: file, pragmas: ['busy_timeout = 5000'] });
     const db2 = new Kysely<Db>({ dialect: new GroupCommitSqliteDialect(second) });
     try {
       const started = performance.now();
@@ -177,5 +167,25 @@ describe('SQLite group commit', () => {
     } finally {
       await db2.destroy();
     }
+  });
+
+  it('runs its statements off the event loop: timers fire while a long write is under way', async () => {
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    try {
+      await sql`insert into t (id, v) with recursive n(i) as (select 1 union all select i + 1 from n where i < 300000) select i, 'x' from n`.execute(db);
+    } finally {
+      clearInterval(timer);
+    }
+    expect(committed()).toBe(300_000);
+    // On the event loop, the insert and its commit would have run in one go, no timer between.
+    expect(ticks).toBeGreaterThan(0);
+  });
+
+  it('says why a database cannot be opened, and a statement sent after is told too', async () => {
+    const bad = new SqliteThread({ path: dir }); // a directory
+    await expect(bad.ready).rejects.toThrow(/unable to open|directory/i);
+    await expect(bad.exec('select 1')).rejects.toThrow();
+    expect(bad.open).toBe(false);
   });
 });
