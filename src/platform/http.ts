@@ -49,8 +49,9 @@ export function requestLogging(logger: Logger): MiddlewareHandler<AppEnv> {
   };
 }
 
-// Connection-level failures of PostgreSQL (pg error codes of class 08 and 57P, socket errors).
-const BACKEND_DOWN_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', '08000', '08001', '08003', '08004', '08006', '57P01', '57P02', '57P03']);
+// Connection-level failures of PostgreSQL (pg error codes of class 08 and 57P, socket errors), and
+// the SQLite thread gone (src/records/sqlite-thread.ts; not imported: the edge bundles this file).
+const BACKEND_DOWN_CODES = new Set(['ERR_SQLITE_THREAD_STOPPED', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', '08000', '08001', '08003', '08004', '08006', '57P01', '57P02', '57P03']);
 const BACKEND_DOWN_MESSAGE = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connect ECONNREFUSED|not queryable/i;
 
 /** Whether an error means a backend (the database) is not reachable, rather than a bug. */

@@ -1,11 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
 import { Kysely, sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GroupCommitSqliteDialect } from './sqlite-group-commit.js';
-import { SqliteThread } from './sqlite-thread.js';
+import { SqliteThread, THREAD_STOPPED } from './sqlite-thread.js';
+import { isBackendDown } from '../platform/http.js';
 
 interface Db {
   t: { id: number; v: string };
@@ -187,5 +189,15 @@ describe('SQLite group commit', () => {
     await expect(bad.ready).rejects.toThrow(/unable to open|directory/i);
     await expect(bad.exec('select 1')).rejects.toThrow();
     expect(bad.open).toBe(false);
+  });
+
+  it('once its thread is gone, every statement is told the database is unavailable (a 503, not a 500)', async () => {
+    await db.insertInto('t').values({ id: 1, v: 'kept' }).execute();
+    await (thread as unknown as { worker: Worker }).worker.terminate();
+    const e = await db.insertInto('t').values({ id: 2, v: 'lost' }).execute().catch((err: unknown) => err);
+    expect(e).toMatchObject({ code: THREAD_STOPPED, message: expect.stringMatching(/SQLite thread stopped/) });
+    expect(isBackendDown(e)).toBe(true);
+    expect(thread.open).toBe(false);
+    expect(committed()).toBe(1);
   });
 });

@@ -181,6 +181,10 @@ export class SqliteThreadError extends Error {
   }
 }
 
+/** What every statement is told once the thread is gone: the database is unavailable (a 503, see platform/http.ts). */
+export const THREAD_STOPPED = 'ERR_SQLITE_THREAD_STOPPED';
+const stoppedError = (why: string) => new SqliteThreadError({ name: 'Error', message: `the SQLite thread stopped (${why})`, code: THREAD_STOPPED });
+
 export class SqliteThread {
   /** The database file (the checkpointer opens it too). */
   readonly name: string;
@@ -193,7 +197,7 @@ export class SqliteThread {
   private readonly worker: Worker;
   private readonly waiting = new Map<number, (r: Reply) => void>();
   private nextId = 1;
-  private stopped: Error | null = null;
+  private stopped: SqliteThreadError | null = null;
   private readonly exited: Promise<void>;
 
   constructor(opts: SqliteThreadOptions) {
@@ -213,13 +217,13 @@ export class SqliteThread {
       if (this.waiting.size === 0) this.worker.unref();
       settle?.(r);
     });
-    const fail = (e: Error) => {
-      this.stopped ??= e;
-      for (const settle of this.waiting.values()) settle({ id: -1, err: { name: e.name, message: e.message } });
+    const fail = (why: string) => {
+      this.stopped ??= stoppedError(why);
+      for (const settle of this.waiting.values()) settle({ id: -1, err: this.stopped });
       this.waiting.clear();
     };
-    this.worker.on('error', fail);
-    this.worker.on('exit', (code) => fail(new Error(`the SQLite thread stopped (exit code ${code})`)));
+    this.worker.on('error', (e) => fail(e.message));
+    this.worker.on('exit', (code) => fail(`exit code ${code}`));
   }
 
   get open(): boolean {
@@ -251,7 +255,7 @@ export class SqliteThread {
   async close(): Promise<void> {
     if (this.stopped) return;
     await Promise.allSettled([...this.waiting.keys()].filter((id) => id !== 0).map((id) => new Promise<void>((resolve) => this.onReply(id, resolve))));
-    this.stopped = new Error('the database is closed');
+    this.stopped = stoppedError('the database was closed');
     this.worker.ref();
     this.worker.postMessage({ op: 'close' });
     const kill = setTimeout(() => void this.worker.terminate(), 5000);
