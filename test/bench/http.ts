@@ -34,9 +34,10 @@ import { isMain, machine, median, spread } from './stats.js';
 export const CONNECTIONS = 32;
 const ENTRY = 'dist/bench/http-server.js';
 
-/** The bench server, bundled with the options of scripts/build.mjs. */
-export async function bundleHttpServer(): Promise<void> {
+/** The bench server, bundled with the options of scripts/build.mjs (from another checkout with `cwd`: bench:ab). */
+export async function bundleHttpServer(cwd = process.cwd()): Promise<void> {
   await build({
+    absWorkingDir: cwd,
     entryPoints: { 'http-server': 'test/bench/http-server.ts' },
     outdir: 'dist/bench',
     bundle: true,
@@ -62,7 +63,8 @@ export interface HttpRun {
 /** The empty message of the refused route: a 400 after every middleware, the body parsed and validated. */
 const EMPTY = [''];
 
-function run(url: string, seconds: number, questions: string[]): Promise<Result> {
+/** `seconds` of POSTs with {"message": q}, q turning through `questions`, from CONNECTIONS connections. */
+export function run(url: string, seconds: number, questions: string[]): Promise<Result> {
   let i = 0;
   return autocannon({
     url,
