@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
@@ -199,5 +200,25 @@ describe('SQLite group commit', () => {
     expect(isBackendDown(e)).toBe(true);
     expect(thread.open).toBe(false);
     expect(committed()).toBe(1);
+  });
+
+  it('a tool that ends without closing the database exits, and what it wrote is kept', () => {
+    const script = join(dir, 'exits.mts');
+    writeFileSync(
+      script,
+      `import { openDatabase } from ${JSON.stringify(join(process.cwd(), 'src/records/db.ts'))};
+const { db } = await openDatabase({ sqlitePath: ${JSON.stringify(join(dir, 'tool.sqlite'))} });
+await db.insertInto('unanswered').values({ id: 'u1', question: '从工具写入', normalized: 'x', reason: 'no_answer', created_at: Date.now() }).execute();
+console.log('written');
+`,
+    );
+    const r = spawnSync(process.execPath, ['--import', 'tsx', script], { cwd: process.cwd(), encoding: 'utf8', timeout: 20_000 });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('written');
+    expect(r.signal).toBeNull();
+    expect(r.status).toBe(0);
+    const tool = new SQLite(join(dir, 'tool.sqlite'), { readonly: true });
+    expect(tool.prepare('select question from unanswered').all()).toEqual([{ question: '从工具写入' }]);
+    tool.close();
   });
 });
