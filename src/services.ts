@@ -17,7 +17,7 @@ import type { RedisConnections } from './platform/redis.js';
 import { RequestLimits, limitSettings } from './platform/limits.js';
 import { MemorySlidingWindow, RedisSlidingWindow } from './platform/rate-limit.js';
 import { httpMetrics } from './platform/http-metrics.js';
-import { answerCache, answers, limitRefusals, observeQueues, retrievalDuration, safetyRefusals } from './platform/metrics.js';
+import { answerCache, answers, limitRefusals, observeQueues, retrievalDuration, safetyRefusals, sqliteBatchDuration, sqliteStatements } from './platform/metrics.js';
 import { SensitiveWordFilter, loadWordLists } from './safety/index.js';
 import type { ReadinessCheck } from './platform/health.js';
 import { sql } from 'kysely';
@@ -136,6 +136,10 @@ export async function createServices(config: Config, logger: Logger, overrides: 
       url: overrides.databaseUrl ?? config.DATABASE_URL,
       sqlitePath: overrides.sqlitePath ?? join(config.DATA_DIR, 'govchat.sqlite'),
       schema: overrides.databaseSchema,
+      onBatch: (ms, statements) => {
+        sqliteBatchDuration.observe(ms / 1000);
+        sqliteStatements.inc(statements);
+      },
     },
     { retrySeconds: config.DATABASE_CONNECT_RETRY_SECONDS, logger },
   );

@@ -64,6 +64,18 @@ export const retrievalDuration = new Histogram({
   buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
   registers: [registry],
 });
+/** SQLite (src/records/sqlite-thread.ts): what every write of a request waits for, and how many statements share a commit. */
+export const sqliteBatchDuration = new Histogram({
+  name: 'govchat_sqlite_batch_seconds',
+  help: 'SQLite: from handing a group of statements to the database thread to its commit told',
+  buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+  registers: [registry],
+});
+export const sqliteStatements = new Counter({
+  name: 'govchat_sqlite_statements_total',
+  help: 'SQLite: statements run in groups by the database thread (with govchat_sqlite_batch_seconds_count: statements a commit)',
+  registers: [registry],
+});
 /** Questions analysed, from the answer cache (hit) or worked out (miss); retrieval latency counts only the misses. */
 export const answerCache = new Counter({
   name: 'govchat_answer_cache_total',

@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
 import { startCheckpointer } from './sqlite-checkpointer.js';
 import { GroupCommitSqliteDialect } from './sqlite-group-commit.js';
-import { SqliteThread } from './sqlite-thread.js';
+import { SqliteThread, type SqliteThreadOptions } from './sqlite-thread.js';
 import { migrationProvider, type Dialect } from './migrations.js';
 import type { Database } from './schema.js';
 
@@ -23,6 +23,8 @@ export interface DatabaseOptions {
   schema?: string;
   /** SQLite: told if the background WAL checkpoints stop (the writer checkpoints itself again). */
   onCheckpointError?: (e: Error) => void;
+  /** SQLite: told of each group of statements committed by its thread (for the metrics). */
+  onBatch?: SqliteThreadOptions['onBatch'];
 }
 
 export class DatabaseUnavailableError extends Error {
@@ -85,6 +87,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<OpenedDatabas
     // WAL with NORMAL sync: a commit survives a crash of the process (not of the machine's power),
     // without an fsync per chat message.
     pragmas: ['journal_mode = WAL', 'foreign_keys = ON', 'busy_timeout = 5000', 'synchronous = NORMAL'],
+    onBatch: opts.onBatch,
   });
   await thread.ready;
   const db = new Kysely<Database>({ dialect: new GroupCommitSqliteDialect(thread) });

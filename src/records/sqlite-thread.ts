@@ -34,6 +34,8 @@ export interface SqliteThreadOptions {
   path: string;
   /** Run on the connection once it is open, in order (journal_mode, busy_timeout, …). */
   pragmas?: string[];
+  /** Told of each batch once answered: from hand-over to the commit told (ms), and how many statements it carried. */
+  onBatch?: (ms: number, statements: number) => void;
 }
 
 // CommonJS, run with eval, like the checkpointer's worker: a file of its own would need a place
@@ -198,9 +200,11 @@ export class SqliteThread {
   private nextId = 1;
   private stopped: SqliteThreadError | null = null;
   private readonly exited: Promise<void>;
+  private readonly onBatch?: SqliteThreadOptions['onBatch'];
 
   constructor(opts: SqliteThreadOptions) {
     this.name = opts.path;
+    this.onBatch = opts.onBatch;
     this.worker = new Worker(THREAD, { eval: true, workerData: { driver: createRequire(import.meta.url).resolve('better-sqlite3'), path: opts.path, pragmas: opts.pragmas ?? [] } });
     this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()));
     this.ready = new Promise<void>((resolve, reject) => {
@@ -231,8 +235,10 @@ export class SqliteThread {
 
   /** Runs the statements in one transaction; each reply says how its statement went, after the commit. */
   async batch(statements: Statement[]): Promise<BatchReply[]> {
+    const start = performance.now();
     const r = await this.send({ op: 'batch', statements });
     if (r.err) throw new SqliteThreadError(r.err);
+    this.onBatch?.(performance.now() - start, statements.length);
     return r.results!;
   }
 

@@ -91,6 +91,10 @@ describe('metrics', () => {
     expect(text).toMatch(/route="\/api\/sessions\/:id\/messages"/);
     expect(text).toMatch(/govchat_answers_total\{[^}]*type="answer",channel="web"[^}]*\} [1-9]/);
     expect(text).toMatch(/govchat_answers_total\{[^}]*type="handoff"/);
+    // The records' writes, grouped by the SQLite thread: each request waited for some.
+    expect(text).toMatch(/govchat_sqlite_batch_seconds_count\{[^}]*\} [1-9]/);
+    const count = Number(/govchat_sqlite_batch_seconds_count\{[^}]*\} (\d+)/.exec(text)![1]);
+    expect(Number(/govchat_sqlite_statements_total\{[^}]*\} (\d+)/.exec(text)![1])).toBeGreaterThanOrEqual(count);
     expect(text).toMatch(/govchat_retrieval_duration_seconds_count\{[^}]*\} [1-9]/);
     expect(text).toMatch(/govchat_handoff_queue_length\{[^}]*department="[^"]+"[^}]*\} 1/);
     expect(text).toMatch(/govchat_handoff_longest_wait_seconds\{/);
