@@ -110,28 +110,8 @@ export interface ServiceOverrides {
 }
 
 export async function createServices(config: Config, logger: Logger, overrides: ServiceOverrides = {}): Promise<Services> {
-  const library =
-    overrides.library ??
-    (await Library.open({
-      roots: knowledgeRoots(config),
-      indexDir: defaultIndexDir(config.DATA_DIR),
-      logger,
-      embeddings: {
-        url: config.EMBEDDINGS_URL,
-        model: config.EMBEDDINGS_MODEL,
-        apiKey: config.EMBEDDINGS_API_KEY,
-        batch: config.EMBEDDINGS_BATCH,
-        timeoutMs: config.EMBEDDINGS_TIMEOUT_MS,
-        retries: config.EMBEDDINGS_RETRIES,
-      },
-    }));
-  logger.info({ guides: library.kb.guides.length, chunks: library.manifest.chunks, index: library.loadedFrom }, 'knowledge base ready');
-  // Prompts are checked before the database opens: a broken prompt stops start-up with its file named.
-  const llm = llmSettings(config);
-  // LangChain is loaded only when a model is configured: it would double the start-up time otherwise.
-  const language = llm ? (await import('./llm/assistant.js')).createLanguageAssistant(llm, () => library.kb, logger) : null;
-
-  const database = await openDatabaseWithRetry(
+  // The database opens while the knowledge base loads: SQLite's thread starts (some 0.1 s), PostgreSQL is reached.
+  const opening = openDatabaseWithRetry(
     {
       url: overrides.databaseUrl ?? config.DATABASE_URL,
       sqlitePath: overrides.sqlitePath ?? join(config.DATA_DIR, 'govchat.sqlite'),
@@ -143,6 +123,35 @@ export async function createServices(config: Config, logger: Logger, overrides: 
     },
     { retrySeconds: config.DATABASE_CONNECT_RETRY_SECONDS, logger },
   );
+  opening.catch(() => {}); // told below, once the knowledge base is loaded
+  let library: Library;
+  let language: LanguageAssistant | null;
+  try {
+    library =
+      overrides.library ??
+      (await Library.open({
+        roots: knowledgeRoots(config),
+        indexDir: defaultIndexDir(config.DATA_DIR),
+        logger,
+        embeddings: {
+          url: config.EMBEDDINGS_URL,
+          model: config.EMBEDDINGS_MODEL,
+          apiKey: config.EMBEDDINGS_API_KEY,
+          batch: config.EMBEDDINGS_BATCH,
+          timeoutMs: config.EMBEDDINGS_TIMEOUT_MS,
+          retries: config.EMBEDDINGS_RETRIES,
+        },
+      }));
+    logger.info({ guides: library.kb.guides.length, chunks: library.manifest.chunks, index: library.loadedFrom }, 'knowledge base ready');
+    const llm = llmSettings(config);
+    // LangChain is loaded only when a model is configured: it would double the start-up time otherwise.
+    language = llm ? (await import('./llm/assistant.js')).createLanguageAssistant(llm, () => library.kb, logger) : null;
+  } catch (e) {
+    // A broken guide or prompt stops start-up with its file named, whatever the database is doing.
+    void opening.then((d) => d.close(), () => {});
+    throw e;
+  }
+  const database = await opening;
   logger.info({ database: database.where, dialect: database.dialect }, 'records ready');
   const records = new ConversationRecords(database.db, database.dialect);
   const staff = createStaffAccounts(database.db, config, { logger, now: overrides.now });

@@ -79,4 +79,17 @@ describe('prompt templates', () => {
     expect(off.language).toBeNull();
     await off.close();
   });
+
+  it('a broken prompt is told at once, while the database is still being reached', async () => {
+    const dir = copyOfPrompts();
+    writeFileSync(join(dir, 'answer.txt'), '{guide_title}');
+    const data = mkdtempSync(join(tmpdir(), 'govchat-data-'));
+    dirs.push(data);
+    const library = await Library.open({ roots: ['knowledge'] });
+    // Nothing listens on port 9: the database is retried for 30 s, opened beside the knowledge base.
+    const config = loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: data, LLM_BASE_URL: 'http://127.0.0.1:9/v1', PROMPTS_DIR: dir, DATABASE_URL: 'postgres://govchat@127.0.0.1:9/govchat', DATABASE_CONNECT_RETRY_SECONDS: '30' });
+    const started = performance.now();
+    await expect(createServices(config, silentLogger, { library })).rejects.toThrow(/answer\.txt: missing variable \{sections\}/);
+    expect(performance.now() - started).toBeLessThan(5000);
+  });
 });
