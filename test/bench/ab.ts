@@ -14,14 +14,12 @@
  * what such a change gives a server that has its cores to itself; CPU per request does not.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readJsonl, type Question } from '../eval/harness.js';
-import { sharedLibrary } from '../support/library.js';
-import { bundleHttpServer, run } from './http.js';
-import { freePort, startServer } from './server.js';
+import { bundleHttpServer, run, startBenchServer } from './http.js';
 import { machine, median, spread } from './stats.js';
 
 const { values: args } = parseArgs({
@@ -54,16 +52,12 @@ try {
   // The base resolves its packages from this checkout's node_modules (the lockfile's, as of now).
   symlinkSync(resolve('node_modules'), join(worktree, 'node_modules'), 'dir');
   await Promise.all([bundleHttpServer(worktree), bundleHttpServer()]);
-  await sharedLibrary();
   for (let r = 0; r < rounds; r++) {
     const rps: number[] = [];
     for (const i of r % 2 ? [1, 0] : [0, 1]) {
-      const dir = mkdtempSync(join(tmpdir(), 'govchat-ab-data-'));
-      cpSync('data/index', join(dir, 'index'), { recursive: true });
-      const helloPort = await freePort();
-      const server = await startServer(sides[i].entry, { DATA_DIR: dir, KNOWLEDGE_DIR: 'knowledge', LOG_LEVEL: 'info', HELLO_PORT: String(helloPort), RATE_LIMIT_IP_PER_MIN: '1000000', RATE_LIMIT_SESSION_PER_MIN: '1000000' });
+      const server = await startBenchServer(sides[i].entry);
       try {
-        const url = route === 'hello' ? `http://127.0.0.1:${helloPort}/hello` : `${server.url}/api/chat`;
+        const url = route === 'hello' ? server.helloUrl : `${server.url}/api/chat`;
         await run(url, 3, questions);
         const before = cpu(server.child.pid!);
         const res = await run(url, seconds, questions);
@@ -78,7 +72,6 @@ try {
         console.error(`  round ${r + 1}/${rounds}: ${sides[i].name} ${res.requests.average.toFixed(0)} req/s, p99 ${res.latency.p99} ms, CPU ${results[i].mainUs.at(-1)!.toFixed(0)} µs a request on the main thread (${results[i].processUs.at(-1)!.toFixed(0)} µs in all)`);
       } finally {
         await server.stop();
-        rmSync(dir, { recursive: true, force: true });
       }
     }
     ratio.push(rps[1] / rps[0]);

@@ -28,7 +28,7 @@ import autocannon, { type Result } from 'autocannon';
 import { build } from 'esbuild';
 import { readJsonl, type Question } from '../eval/harness.js';
 import { sharedLibrary } from '../support/library.js';
-import { freePort, startServer } from './server.js';
+import { freePort, startServer, type Started } from './server.js';
 import { isMain, machine, median, spread } from './stats.js';
 
 export const CONNECTIONS = 32;
@@ -58,6 +58,42 @@ export interface HttpRun {
   p99: number;
   non2xx: number;
   errors: number;
+}
+
+export interface BenchServer extends Started {
+  /** The bare Hono route of the same process. */
+  helloUrl: string;
+}
+
+/**
+ * A bundled bench server (ENTRY, or another checkout's: bench:ab) on a fresh DATA_DIR: the index
+ * persisted for the tests copied in (data/index, built once, saves the server building its own),
+ * LOG_LEVEL info with the log going nowhere, rate limits raised for the run. `stop` removes the dir.
+ */
+export async function startBenchServer(entry: string, env: Record<string, string> = {}): Promise<BenchServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'govchat-bench-http-'));
+  try {
+    await sharedLibrary();
+    cpSync('data/index', join(dir, 'index'), { recursive: true });
+    const helloPort = await freePort();
+    const server = await startServer(entry, {
+      DATA_DIR: dir,
+      KNOWLEDGE_DIR: 'knowledge',
+      LOG_LEVEL: 'info',
+      HELLO_PORT: String(helloPort),
+      RATE_LIMIT_IP_PER_MIN: '1000000',
+      RATE_LIMIT_SESSION_PER_MIN: '1000000',
+      ...env,
+    });
+    return {
+      ...server,
+      helloUrl: `http://127.0.0.1:${helloPort}/hello`,
+      stop: () => server.stop().finally(() => rmSync(dir, { recursive: true, force: true })),
+    };
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
 }
 
 /** The empty message of the refused route: a 400 after every middleware, the body parsed and validated. */
@@ -106,22 +142,9 @@ export async function benchHttp(o: { smoke?: boolean; log?: (s: string) => void 
   const rounds = o.smoke ? 1 : 3;
   const questions = readJsonl<Question>('test/eval/questions.jsonl').map((q) => q.q);
   await bundleHttpServer();
-  const dir = mkdtempSync(join(tmpdir(), 'govchat-bench-http-'));
-  // The index persisted for the tests (data/index, built once) saves the server building its own.
-  await sharedLibrary();
-  cpSync('data/index', join(dir, 'index'), { recursive: true });
-  const helloPort = await freePort();
   const uncachedPort = await freePort();
-  const server = await startServer(ENTRY, {
-    DATA_DIR: dir,
-    KNOWLEDGE_DIR: 'knowledge',
-    LOG_LEVEL: 'info',
-    HELLO_PORT: String(helloPort),
-    UNCACHED_PORT: String(uncachedPort),
-    RATE_LIMIT_IP_PER_MIN: '1000000',
-    RATE_LIMIT_SESSION_PER_MIN: '1000000',
-  });
-  const hello = `http://127.0.0.1:${helloPort}/hello`;
+  const server = await startBenchServer(ENTRY, { UNCACHED_PORT: String(uncachedPort) });
+  const hello = server.helloUrl;
   const url: Record<Route, string> = { hello, refused: `${server.url}/api/chat`, chat: `${server.url}/api/chat`, uncached: `http://127.0.0.1:${uncachedPort}/api/chat` };
   const messages = (which: Route) => (which === 'refused' ? EMPTY : questions);
   try {
@@ -159,7 +182,6 @@ export async function benchHttp(o: { smoke?: boolean; log?: (s: string) => void 
     return { ...res, seconds, rounds, rssAfter, markdown: httpMarkdown({ ...res, seconds, rounds, rssAfter }) };
   } finally {
     await server.stop();
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 
