@@ -67,12 +67,17 @@ describe('prompt templates', () => {
     expect(msg).toMatch(/answer\.txt: missing/);
   });
 
-  it('a broken prompt stops start-up when a model is configured, and is not read when none is', async () => {
+  /** A copy of the prompts whose answer.txt lacks {sections}, an empty data dir, the library. */
+  async function brokenAnswerPrompt() {
     const dir = copyOfPrompts();
     writeFileSync(join(dir, 'answer.txt'), '{guide_title}');
     const data = mkdtempSync(join(tmpdir(), 'govchat-data-'));
     dirs.push(data);
-    const library = await Library.open({ roots: ['knowledge'] });
+    return { dir, data, library: await Library.open({ roots: ['knowledge'] }) };
+  }
+
+  it('a broken prompt stops start-up when a model is configured, and is not read when none is', async () => {
+    const { dir, data, library } = await brokenAnswerPrompt();
     const config = loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: data, LLM_BASE_URL: 'http://127.0.0.1:9/v1', PROMPTS_DIR: dir });
     await expect(createServices(config, silentLogger, { library, sqlitePath: join(data, 'a.sqlite') })).rejects.toThrow(/answer\.txt: missing variable \{sections\}/);
     const off = await createServices(loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: data, PROMPTS_DIR: dir }), silentLogger, { library, sqlitePath: join(data, 'b.sqlite') });
@@ -81,11 +86,7 @@ describe('prompt templates', () => {
   });
 
   it('a broken prompt is told at once, while the database is still being reached', async () => {
-    const dir = copyOfPrompts();
-    writeFileSync(join(dir, 'answer.txt'), '{guide_title}');
-    const data = mkdtempSync(join(tmpdir(), 'govchat-data-'));
-    dirs.push(data);
-    const library = await Library.open({ roots: ['knowledge'] });
+    const { dir, data, library } = await brokenAnswerPrompt();
     // Nothing listens on port 9: the database is retried for 30 s, opened beside the knowledge base.
     const config = loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: data, LLM_BASE_URL: 'http://127.0.0.1:9/v1', PROMPTS_DIR: dir, DATABASE_URL: 'postgres://govchat@127.0.0.1:9/govchat', DATABASE_CONNECT_RETRY_SECONDS: '30' });
     const started = performance.now();

@@ -3,13 +3,13 @@
  * database file while the writer's own checkpoint waits at the net, closing leaves no WAL behind,
  * a worker that cannot start hands checkpoints back to the writer, and it never keeps a process alive.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { expectScriptExits } from '../../test/support/script.js';
 import { startCheckpointer } from './sqlite-checkpointer.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'govchat-checkpoints-'));
@@ -85,20 +85,15 @@ describe('background WAL checkpoints', () => {
   it('does not keep a process alive that ends without closing its database', () => {
     const { path, db } = walDatabase('c.sqlite');
     db.close();
-    const script = join(dir, 'exits.mts');
-    writeFileSync(
-      script,
+    expectScriptExits(
+      dir,
       `import SQLite from ${JSON.stringify(createRequire(import.meta.url).resolve('better-sqlite3'))};
 import { startCheckpointer } from ${JSON.stringify(join(process.cwd(), 'src/records/sqlite-checkpointer.ts'))};
 const db = new SQLite(${JSON.stringify(path)});
 await startCheckpointer(db, { intervalMs: 20 }).ready;
 console.log('started');
 `,
+      'started',
     );
-    const r = spawnSync(process.execPath, ['--import', 'tsx', script], { cwd: process.cwd(), encoding: 'utf8', timeout: 20_000 });
-    expect(r.stderr).toBe('');
-    expect(r.stdout.trim()).toBe('started');
-    expect(r.signal).toBeNull();
-    expect(r.status).toBe(0);
   });
 });

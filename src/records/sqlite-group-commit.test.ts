@@ -1,5 +1,4 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
@@ -9,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GroupCommitSqliteDialect } from './sqlite-group-commit.js';
 import { SqliteThread, THREAD_STOPPED } from './sqlite-thread.js';
 import { isBackendDown } from '../platform/http.js';
+import { expectScriptExits } from '../../test/support/script.js';
 
 interface Db {
   t: { id: number; v: string };
@@ -203,20 +203,15 @@ describe('SQLite group commit', () => {
   });
 
   it('a tool that ends without closing the database exits, and what it wrote is kept', () => {
-    const script = join(dir, 'exits.mts');
-    writeFileSync(
-      script,
+    expectScriptExits(
+      dir,
       `import { openDatabase } from ${JSON.stringify(join(process.cwd(), 'src/records/db.ts'))};
 const { db } = await openDatabase({ sqlitePath: ${JSON.stringify(join(dir, 'tool.sqlite'))} });
 await db.insertInto('unanswered').values({ id: 'u1', question: '从工具写入', normalized: 'x', reason: 'no_answer', created_at: Date.now() }).execute();
 console.log('written');
 `,
+      'written',
     );
-    const r = spawnSync(process.execPath, ['--import', 'tsx', script], { cwd: process.cwd(), encoding: 'utf8', timeout: 20_000 });
-    expect(r.stderr).toBe('');
-    expect(r.stdout.trim()).toBe('written');
-    expect(r.signal).toBeNull();
-    expect(r.status).toBe(0);
     const tool = new SQLite(join(dir, 'tool.sqlite'), { readonly: true });
     expect(tool.prepare('select question from unanswered').all()).toEqual([{ question: '从工具写入' }]);
     tool.close();
