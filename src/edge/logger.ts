@@ -1,19 +1,7 @@
 import { pino, type Logger } from 'pino';
-import { maskDeep, maskPII } from '../platform/pii.js';
+import { logFields } from '../platform/log-fields.js';
 
-const SECRET_KEYS = new Set(['password', 'token', 'secret', 'authorization', 'cookie', 'apikey']);
-
-function clean(value: unknown, depth = 0): unknown {
-  if (depth > 8) return value;
-  if (value instanceof Error) return { type: value.name, message: maskPII(value.message), stack: value.stack ? maskPII(value.stack) : undefined };
-  if (Array.isArray(value)) return value.map((v) => clean(v, depth + 1));
-  if (value && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = SECRET_KEYS.has(k.toLowerCase()) ? '[redacted]' : clean(v, depth + 1);
-    return out;
-  }
-  return value;
-}
+const serializeError = (e: Error) => ({ type: e.name, message: e.message, stack: e.stack });
 
 /**
  * The worker's logger: pino's browser build (the one that runs in workerd) writing one JSON line
@@ -26,7 +14,7 @@ export function createEdgeLogger(level = 'info'): Logger {
     level,
     browser: {
       asObject: true,
-      write: (o: object) => console.log(JSON.stringify(maskDeep(clean(o)))),
+      write: (o: object) => console.log(JSON.stringify(logFields(o, serializeError))),
     },
   });
 }

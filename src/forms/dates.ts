@@ -21,9 +21,18 @@ export function isValidDate(c: CalendarDate): boolean {
   return Number.isInteger(c.y) && Number.isInteger(c.m) && Number.isInteger(c.d) && c.m >= 1 && c.m <= 12 && c.d >= 1 && c.d <= daysInMonth(c.y, c.m);
 }
 
+// Made once per time zone: building an Intl.DateTimeFormat costs far more than formatting with one,
+// and every turn that may fill a form asks for today's date.
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+function dayFormat(timeZone: string): Intl.DateTimeFormat {
+  let f = dayFormats.get(timeZone);
+  if (!f) dayFormats.set(timeZone, (f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })));
+  return f;
+}
+
 /** The calendar date of an instant in Asia/Shanghai. */
 export function calendarDateIn(instant: Date, timeZone = TIME_ZONE): CalendarDate {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(instant);
+  const parts = dayFormat(timeZone).formatToParts(instant);
   const get = (t: string) => Number(parts.find((p) => p.type === t)!.value);
   return { y: get('year'), m: get('month'), d: get('day') };
 }

@@ -121,9 +121,17 @@ function contiguous(days: number[]): boolean {
   return mon.length > 1 && mon.every((d, i) => i === 0 || d === mon[i - 1] + 1);
 }
 
+// One formatter per time zone, made when first asked for (making one costs far more than using it).
+const clockFormats = new Map<string, Intl.DateTimeFormat>();
+function clockFormat(timeZone: string): Intl.DateTimeFormat {
+  let f = clockFormats.get(timeZone);
+  if (!f) clockFormats.set(timeZone, (f = new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })));
+  return f;
+}
+
 /** Day of the week (0 = Sunday) and minutes after midnight at `at` in `timeZone`. */
 export function localTime(at: number, timeZone: string): { day: number; minutes: number } {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(at);
+  const parts = clockFormat(timeZone).formatToParts(at);
   const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
   return { day: DAYS.indexOf(get('weekday') as (typeof DAYS)[number]), minutes: Number(get('hour')) * 60 + Number(get('minute')) };
 }

@@ -44,7 +44,7 @@ export function requestLogging(logger: Logger): MiddlewareHandler<AppEnv> {
     await next();
     const ms = Math.round((performance.now() - start) * 10) / 10;
     // A session id in the path is the citizen's bearer secret: never logged.
-    const path = new URL(c.req.url).pathname.replace(/^\/api\/sessions\/[^/]+/, '/api/sessions/:id');
+    const path = c.req.path.replace(/^\/api\/sessions\/[^/]+/, '/api/sessions/:id');
     log.info({ method: c.req.method, path, status: c.res.status, ms }, 'request');
   };
 }

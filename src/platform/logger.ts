@@ -1,38 +1,22 @@
 import { pino, type Logger, type DestinationStream } from 'pino';
-import { maskDeep, maskPII } from './pii.js';
+import { logFields } from './log-fields.js';
+import { maskPII } from './pii.js';
 
 export type { Logger };
 
-/** Field names whose values are secrets: never written, whatever the level. */
-const SECRET_PATHS = [
-  'password',
-  '*.password',
-  'token',
-  '*.token',
-  'secret',
-  '*.secret',
-  'authorization',
-  '*.authorization',
-  'headers.authorization',
-  'headers.cookie',
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'apiKey',
-  '*.apiKey',
-];
-
 /**
  * Structured JSON logs (pino). Every string that reaches a log line is passed through the PII
- * mask, so an ID number or phone a citizen typed never lands in a log in the clear.
+ * mask, so an ID number or phone a citizen typed never lands in a log in the clear, and a
+ * secret's value (password, token, authorization, cookie, API key: its key at any depth, in the
+ * entry or a child's bindings) is written as "[redacted]" (log-fields.ts).
  */
 export function createLogger(opts: { level?: string; destination?: DestinationStream; name?: string } = {}): Logger {
-  return pino(
+  const logger = pino(
     {
       name: opts.name ?? 'govchat',
       level: opts.level ?? 'info',
-      redact: { paths: SECRET_PATHS, censor: '[redacted]' },
       formatters: {
-        log: (obj) => maskDeep(obj),
+        log: (obj) => logFields(obj),
       },
       hooks: {
         logMethod(args, method) {
@@ -49,6 +33,13 @@ export function createLogger(opts: { level?: string; destination?: DestinationSt
     },
     opts.destination,
   );
+  // A child's bindings (a request id taken from a header, say) are cleaned too: pino's bindings
+  // formatter would see only the root's. Children are made from their parent, so they inherit this child().
+  const child = logger.child;
+  logger.child = function (this: Logger, bindings, options) {
+    return child.call(this, logFields(bindings), options);
+  } as Logger['child'];
+  return logger;
 }
 
 /** A logger that writes nothing; for tests and tools that do not care. */

@@ -65,12 +65,16 @@ describe('personal data in logs', () => {
     await t.app.request(`/api/staff/queue`, { headers });
     const conv = await t.services.records.conversationBySession(sid);
     await t.app.request(`/api/staff/conversations/${conv!.id}`, { headers });
+    // The citizen reads the conversation back: the session id in the path is a bearer secret.
+    expect((await t.app.request(`/api/sessions/${sid}/messages`)).status).toBe(200);
     // A search that carries a phone number.
     await t.app.request(`/api/search?q=${encodeURIComponent(`补办身份证 ${MOBILE}`)}`);
 
     const text = lines.join('');
     expect(lines.length).toBeGreaterThan(20); // the conversation was logged (turns, requests)
     for (const s of SECRETS) expect(text, `log holds ${s}`).not.toContain(s);
+    expect(text, 'log holds the session id').not.toContain(sid);
+    expect(text).toContain('"path":"/api/sessions/:id/messages"');
     // The masked forms are what the logs hold.
     expect(text).toContain('1101**********8938');
     expect(text).toContain('139****5678');

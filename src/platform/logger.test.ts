@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { logFields, REDACTED } from './log-fields.js';
+import { createLogger } from './logger.js';
+
+function captured(level = 'debug') {
+  const lines: string[] = [];
+  const logger = createLogger({ level, destination: { write: (s: string) => void lines.push(s) } });
+  return { logger, lines, entries: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>) };
+}
+
+describe('the logger keeps secrets and personal data out of its lines', () => {
+  it("writes a secret as [redacted] wherever its key is, in the entry and in a child’s bindings", () => {
+    const { logger, lines, entries } = captured();
+    logger.child({ requestId: 'r1', apiKey: 'sk-bound-1' }).info(
+      {
+        password: 'pw-top-1',
+        staff: { username: 'li', Password: 'pw-nested-2', session: { token: 'tok-deep-3' } },
+        req: { headers: { authorization: 'Bearer abc-4', cookie: 'sid=c-5', accept: 'application/json' } },
+        wechat: { access_token: 'at-6', 'api-key': 'ak-7' },
+        list: [{ secret: 's-8' }],
+        tokens: 1234,
+        attempts: 3,
+      },
+      'login',
+    );
+    const text = lines.join('');
+    for (const s of ['sk-bound-1', 'pw-top-1', 'pw-nested-2', 'tok-deep-3', 'abc-4', 'c-5', 'at-6', 'ak-7', 's-8']) expect(text, s).not.toContain(s);
+    const [e] = entries();
+    expect(e.requestId).toBe('r1');
+    expect(e.apiKey).toBe(REDACTED);
+    expect(e.password).toBe(REDACTED);
+    expect(e.staff).toEqual({ username: 'li', Password: REDACTED, session: { token: REDACTED } });
+    expect(e.req).toEqual({ headers: { authorization: REDACTED, cookie: REDACTED, accept: 'application/json' } });
+    expect(e.list).toEqual([{ secret: REDACTED }]);
+    // Counts that merely sound like a secret's key are kept.
+    expect(e.tokens).toBe(1234);
+    expect(e.attempts).toBe(3);
+    expect(e.msg).toBe('login');
+  });
+
+  it('masks personal data in fields, in the message, in bindings and in an error', () => {
+    const { logger, entries } = captured();
+    const child = logger.child({ contact: '13912345678' });
+    child.info({ question: '我的身份证号是110105199003078938', nested: ['邮箱zhang.san@example.com'] }, '来电 13912345678');
+    child.error({ err: new Error('卡号 6222021234567890123 无效') }, 'failed');
+    const [info, error] = entries();
+    expect(info.contact).toBe('139****5678');
+    expect(info.question).toBe('我的身份证号是1101**********8938');
+    expect(info.nested).toEqual(['邮箱z***@example.com']);
+    expect(info.msg).toBe('来电 139****5678');
+    const err = error.err as { message: string; stack: string; type: string };
+    expect(err.type).toBe('Error');
+    expect(err.message).toBe('卡号 6222***********0123 无效');
+    expect(err.stack).not.toContain('6222021234567890123');
+  });
+
+  it('logFields converts errors when told how, and leaves dates, numbers and empty secrets alone', () => {
+    const at = new Date(0);
+    const out = logFields({ at, n: 1, token: null, e: new Error('手机13912345678') }, (e) => ({ message: e.message }));
+    expect(out).toEqual({ at, n: 1, token: null, e: { message: '手机139****5678' } });
+  });
+});
