@@ -6,6 +6,7 @@ import { STAFF_OFFER } from '../answer/answerer.js';
 import { blocksToText, type Block } from '../answer/blocks.js';
 import type { Logger } from '../platform/logger.js';
 import { maskPII } from '../platform/pii.js';
+import { newId } from '../records/ids.js';
 import type { ConversationRecords, StoredMessage } from '../records/store.js';
 import type { Conversation } from '../records/schema.js';
 import type { AspectKey } from '../kb/aspects.js';
@@ -124,7 +125,10 @@ export interface EngineDeps {
   language?: LanguagePort;
   /** The sensitive-word filter (src/safety): refuses abuse, fraud and violence, masks abuse in replies. */
   safety?: SafetyPort;
-  /** Called after every turn (metrics, unanswered list). */
+  /**
+   * Called on every turn as its reply is written (metrics, unanswered list): what it writes joins
+   * the reply's commit instead of waiting for it. The turn waits for the hook as for its own writes.
+   */
   onTurn?: (e: { reply: Reply; conversation: Conversation; question: string; answer?: AnswerResult }) => void | Promise<void>;
 }
 
@@ -218,10 +222,12 @@ export class DialogueEngine {
     session.lastSuggestions = turn.suggestions ?? [];
     session.updatedAt = Date.now();
     // The reply, the session and the conversation's state are written together (one commit, not three in a row).
-    const bot = turn.silent
-      ? null
-      : this.deps.records.addMessage(
+    const botId = turn.silent ? null : newId('m');
+    const writes = Promise.all([
+      botId &&
+        this.deps.records.addMessage(
           {
+            id: botId,
             conversationId: conversation.id,
             role: 'bot',
             type: turn.type,
@@ -231,17 +237,14 @@ export class DialogueEngine {
             evidence: turn.evidence ?? null,
           },
           { touch: false },
-        );
-    const [botMessage] = await Promise.all([
-      bot,
+        ),
       this.deps.sessions.save(session),
       this.deps.records.updateConversation(conversation.id, { state: JSON.stringify(session), guide_id: session.guideId }),
     ]);
-    const messageId = botMessage?.id ?? stored.id;
 
     const reply: Reply = {
       sessionId: session.id,
-      messageId,
+      messageId: botId ?? stored.id,
       type: turn.type,
       text: turn.text,
       citations: turn.citations ?? [],
@@ -254,7 +257,9 @@ export class DialogueEngine {
       ...(turn.ratingRequested ? { ratingRequested: true } : {}),
     };
     this.deps.logger.info({ conversationId: conversation.id, type: reply.type, intent: ctx.intent.name, rule: ctx.intent.rule }, 'turn');
-    await this.deps.onTurn?.({ reply, conversation, question: text, answer });
+    // Issued in the same turn of the event loop as the writes above, so an unanswered question is
+    // stored in the reply's commit (SQLite) rather than in a third round trip after it.
+    await Promise.all([writes, this.deps.onTurn?.({ reply, conversation, question: text, answer })]);
     return reply;
   }
 

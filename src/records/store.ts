@@ -5,6 +5,8 @@ import { newConversation, newId, sessionKey } from './ids.js';
 import type { Conversation, ConversationUpdate, Database, DraftRow, MessageRow } from './schema.js';
 
 export interface NewMessage {
+  /** Chosen by the caller that must name the message before it is stored (newId('m')); made here otherwise. */
+  id?: string;
   conversationId: string;
   role: 'citizen' | 'bot' | 'staff' | 'system';
   text: string;
@@ -52,7 +54,7 @@ export function toMessage(r: MessageRow): StoredMessage {
 /** A new message's row, as the SQL records and the edge's batches store it. */
 export function messageRow(m: NewMessage) {
   return {
-    id: newId('m'),
+    id: m.id ?? newId('m'),
     conversation_id: m.conversationId,
     role: m.role,
     author: m.author ?? null,

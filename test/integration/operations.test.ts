@@ -112,3 +112,20 @@ describe('metrics', () => {
     expect(after).toMatch(/govchat_handoff_wait_seconds_count\{[^}]*department="[^"]+"[^}]*\} [1-9]/);
   });
 });
+
+describe('commits of a turn (SQLite)', () => {
+  it('a question without an answer takes two commits: the message, then the reply with its unanswered entry', async () => {
+    const t = await app();
+    const batches = async () => Number(/govchat_sqlite_batch_seconds_count\{[^}]*\} (\d+)/.exec(await (await t.app.request('/metrics')).text())![1]);
+    expect((await postJson(t.app, '/api/chat', { message: '身份证丢了怎么办' })).status).toBe(200);
+    const before = await batches();
+    const r = (await (await postJson(t.app, '/api/chat', { message: '申请专利要多少钱' })).json()) as { type: string; messageId: string };
+    expect(r.type).toBe('no_answer');
+    // Three before the hook's insert joined the reply's commit.
+    expect((await batches()) - before).toBe(2);
+    const entry = await t.services.database.db.selectFrom('unanswered').select(['message_id', 'question']).where('message_id', '=', r.messageId).executeTakeFirst();
+    expect(entry).toEqual({ message_id: r.messageId, question: '申请专利要多少钱' });
+    const reply = await t.services.database.db.selectFrom('messages').select(['role', 'type']).where('id', '=', r.messageId).executeTakeFirst();
+    expect(reply).toEqual({ role: 'bot', type: 'no_answer' });
+  });
+});
