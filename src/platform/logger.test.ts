@@ -1,4 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { logFields, REDACTED } from './log-fields.js';
 import { createLogger } from './logger.js';
 
@@ -58,5 +62,43 @@ describe('the logger keeps secrets and personal data out of its lines', () => {
     const at = new Date(0);
     const out = logFields({ at, n: 1, token: null, e: new Error('手机13912345678') }, (e) => ({ message: e.message }));
     expect(out).toEqual({ at, n: 1, token: null, e: { message: '手机139****5678' } });
+  });
+});
+
+describe('the logger writes to stdout without a write of its own per line', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'govchat-logger-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const script = (name: string, body: string) => {
+    const file = join(dir, `${name}.mts`);
+    writeFileSync(file, `import { createLogger } from ${JSON.stringify(resolve('src/platform/logger.ts'))};\nconst logger = createLogger();\n${body}\n`);
+    return file;
+  };
+
+  it('loses no line when the process exits at once, and keeps their order', () => {
+    const file = script('burst', `for (let i = 0; i < 5000; i++) logger.info({ i }, 'line');\nprocess.exit(3);`);
+    const r = spawnSync(process.execPath, ['--import', 'tsx', file], { encoding: 'utf8', timeout: 20_000, maxBuffer: 64 * 1024 * 1024 });
+    expect(r.status).toBe(3);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { i: number });
+    expect(lines.length).toBe(5000);
+    expect(lines.every((l, i) => l.i === i)).toBe(true);
+  });
+
+  it('writes a lone line straight away, not when more have come', async () => {
+    const file = script('lone', `logger.warn('only line');\nsetTimeout(() => {}, 10_000);`);
+    const child = spawn(process.execPath, ['--import', 'tsx', file], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      const line = await new Promise<string>((res, rej) => {
+        const timer = setTimeout(() => rej(new Error('no line within 8 s')), 8000);
+        child.stdout.once('data', (d: Buffer) => {
+          clearTimeout(timer);
+          res(d.toString());
+        });
+      });
+      expect(JSON.parse(line)).toMatchObject({ level: 40, msg: 'only line' });
+      // Still running: the line was written while the process lives, not flushed at its exit.
+      expect(child.exitCode).toBeNull();
+    } finally {
+      child.kill();
+    }
   });
 });

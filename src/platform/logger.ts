@@ -31,7 +31,10 @@ export function createLogger(opts: { level?: string; destination?: DestinationSt
         },
       },
     },
-    opts.destination,
+    // Written asynchronously (sonic-boom on libuv's pool): the event loop hands a line over instead of
+    // making a write(2) of its own for each, and lines logged meanwhile go out in one write. pino
+    // flushes what is left when the process exits.
+    opts.destination ?? pino.destination({ dest: 1, sync: false }),
   );
   // A child's bindings (a request id taken from a header, say) are cleaned too: pino's bindings
   // formatter would see only the root's. Children are made from their parent, so they inherit this child().
