@@ -14,12 +14,13 @@
  * what such a change gives a server that has its cores to itself; CPU per request does not.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readJsonl, type Question } from '../eval/harness.js';
 import { bundleHttpServer, run, startBenchServer } from './http.js';
+import { cpuOf } from './server.js';
 import { machine, median, spread } from './stats.js';
 
 const { values: args } = parseArgs({
@@ -40,13 +41,6 @@ const sides = [
 ];
 const results = sides.map(() => ({ rps: [] as number[], p99: [] as number[], mainUs: [] as number[], processUs: [] as number[] }));
 
-/** CPU seconds (user + system) of a process, or of one of its threads, from Linux's /proc. */
-function cpuSeconds(stat: string): number {
-  const fields = readFileSync(stat, 'utf8').replace(/^.*\) /s, '').split(' ');
-  // After "pid (comm) ": state is field 3, utime 14 and stime 15, in clock ticks (100 a second on Linux).
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-const cpu = (pid: number) => ({ main: cpuSeconds(`/proc/${pid}/task/${pid}/stat`), process: cpuSeconds(`/proc/${pid}/stat`) });
 const ratio: number[] = [];
 try {
   // The base resolves its packages from this checkout's node_modules (the lockfile's, as of now).
@@ -59,9 +53,9 @@ try {
       try {
         const url = route === 'hello' ? server.helloUrl : `${server.url}/api/chat`;
         await run(url, 3, questions);
-        const before = cpu(server.child.pid!);
+        const before = cpuOf(server.child.pid!);
         const res = await run(url, seconds, questions);
-        const after = cpu(server.child.pid!);
+        const after = cpuOf(server.child.pid!);
         if (res.errors || (route !== 'refused' && res.non2xx)) throw new Error(`${sides[i].name}: ${res.errors} errors, ${res.non2xx} non-2xx`);
         results[i].rps.push(res.requests.average);
         results[i].p99.push(res.latency.p99);

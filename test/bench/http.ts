@@ -28,7 +28,7 @@ import autocannon, { type Result } from 'autocannon';
 import { build } from 'esbuild';
 import { readJsonl, type Question } from '../eval/harness.js';
 import { sharedLibrary } from '../support/library.js';
-import { freePort, startServer, type Started } from './server.js';
+import { cpuOf, freePort, startServer, type Started } from './server.js';
 import { isMain, machine, median, spread } from './stats.js';
 
 export const CONNECTIONS = 32;
@@ -58,6 +58,9 @@ export interface HttpRun {
   p99: number;
   non2xx: number;
   errors: number;
+  /** The server's main thread (its event loop): CPU µs a request, and the share of the run it was busy. */
+  mainUs: number;
+  mainBusy: number;
 }
 
 export interface BenchServer extends Started {
@@ -116,7 +119,15 @@ export function run(url: string, seconds: number, questions: string[]): Promise<
   });
 }
 
-const summary = (r: Result): HttpRun => ({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts });
+/** One timed run against a route, with the server's main-thread CPU over it (Linux /proc). */
+async function measured(pid: number, url: string, seconds: number, messages: string[]): Promise<HttpRun> {
+  const before = cpuOf(pid).main;
+  const started = performance.now();
+  const r = await run(url, seconds, messages);
+  const cpu = cpuOf(pid).main - before;
+  const wall = (performance.now() - started) / 1000;
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts, mainUs: (cpu / r.requests.total) * 1e6, mainBusy: cpu / wall };
+}
 
 type Route = 'hello' | 'refused' | 'chat' | 'uncached';
 const ROUTES: Route[] = ['hello', 'refused', 'chat', 'uncached'];
@@ -130,6 +141,8 @@ export interface HttpResult {
   ratio: number[];
   uncachedRatio: number[];
   refusedRatio: number[];
+  /** Hello's main-thread CPU a request ÷ chat's: the requests/s ratio if the server's event loop set both rates. */
+  cpuRatio: number[];
   seconds: number;
   rounds: number;
   rssAfter: number;
@@ -165,18 +178,19 @@ export async function benchHttp(o: { smoke?: boolean; log?: (s: string) => void 
       await run(url.chat, 3, questions);
       await run(url.uncached, 3, questions);
     }
-    const res: Pick<HttpResult, Route | 'ratio' | 'uncachedRatio' | 'refusedRatio'> = { hello: [], refused: [], chat: [], uncached: [], ratio: [], uncachedRatio: [], refusedRatio: [] };
+    const res: Pick<HttpResult, Route | 'ratio' | 'uncachedRatio' | 'refusedRatio' | 'cpuRatio'> = { hello: [], refused: [], chat: [], uncached: [], ratio: [], uncachedRatio: [], refusedRatio: [], cpuRatio: [] };
     for (let r = 0; r < rounds; r++) {
       const round: Partial<Record<Route, HttpRun>> = {};
       const order = [...ROUTES.slice(r % ROUTES.length), ...ROUTES.slice(0, r % ROUTES.length)];
       for (const which of order) {
-        round[which] = summary(await run(url[which], seconds, messages(which)));
-        log(`  http round ${r + 1}/${rounds}: ${which} ${round[which]!.rps.toFixed(0)} req/s, p99 ${round[which]!.p99} ms`);
+        round[which] = await measured(server.child.pid!, url[which], seconds, messages(which));
+        log(`  http round ${r + 1}/${rounds}: ${which} ${round[which]!.rps.toFixed(0)} req/s, p99 ${round[which]!.p99} ms, main thread ${round[which]!.mainUs.toFixed(0)} µs a request, busy ${(round[which]!.mainBusy * 100).toFixed(0)} %`);
       }
       for (const which of ROUTES) res[which].push(round[which]!);
       res.ratio.push(round.chat!.rps / round.hello!.rps);
       res.uncachedRatio.push(round.uncached!.rps / round.hello!.rps);
       res.refusedRatio.push(round.refused!.rps / round.hello!.rps);
+      res.cpuRatio.push(round.hello!.mainUs / round.chat!.mainUs);
     }
     const rssAfter = server.rss();
     return { ...res, seconds, rounds, rssAfter, markdown: httpMarkdown({ ...res, seconds, rounds, rssAfter }) };
@@ -187,20 +201,20 @@ export async function benchHttp(o: { smoke?: boolean; log?: (s: string) => void 
 
 export function httpMarkdown(r: Omit<HttpResult, 'markdown'>): string {
   const row = (name: string, runs: HttpRun[]) =>
-    `| ${name} | ${spread(runs.map((x) => x.rps), 0)} | ${spread(runs.map((x) => x.p50), 0)} | ${spread(runs.map((x) => x.p99), 0)} | ${runs.reduce((s, x) => s + x.non2xx, 0)} / ${runs.reduce((s, x) => s + x.errors, 0)} |`;
+    `| ${name} | ${spread(runs.map((x) => x.rps), 0)} | ${spread(runs.map((x) => x.p50), 0)} | ${spread(runs.map((x) => x.p99), 0)} | ${spread(runs.map((x) => x.mainUs), 0)} | ${spread(runs.map((x) => x.mainBusy * 100), 0)} | ${runs.reduce((s, x) => s + x.non2xx, 0)} / ${runs.reduce((s, x) => s + x.errors, 0)} |`;
   const ratio = median(r.ratio);
   const p99 = median(r.chat.map((x) => x.p99));
   return [
     `autocannon, ${CONNECTIONS} connections, ${r.rounds} round(s) of ${r.seconds} s each, the four routes taking turns; fresh conversation per request, rotating the first turns of test/eval/questions.jsonl — after the first pass the served chat answers them from its answer cache, the uncached one works each out again. The refused route is the same POST /api/chat with an empty message: every middleware, the body parsed and validated, the 400 error reply (an exception, so a little dearer than a success) — all of a request but the turn.`,
     '',
-    '| route | requests/s | latency ms p50 | latency ms p99 | non-2xx / errors |',
-    '|---|---|---|---|---|',
+    '| route | requests/s | latency ms p50 | latency ms p99 | server main thread CPU µs a request | main thread busy % | non-2xx / errors |',
+    '|---|---|---|---|---|---|---|',
     row('bare Hono `POST /hello` (same process and build)', r.hello),
     row('govchat `POST /api/chat` refused before the turn (empty message → 400, as meant)', r.refused),
     row('govchat `POST /api/chat` (served: answer cache on)', r.chat),
     row('govchat `POST /api/chat`, `ANSWER_CACHE_SIZE=0`', r.uncached),
     '',
-    `chat ÷ hello requests/s: **${spread(r.ratio, 2)}** (target ≥ 0.3: ${ratio >= 0.3 ? 'met' : 'NOT met'}); chat p99 **${p99} ms** (target < 25 ms: ${p99 < 25 ? 'met' : 'NOT met'}). Uncached ÷ hello: ${spread(r.uncachedRatio, 3)}. Refused ÷ hello: ${spread(r.refusedRatio, 2)} — what govchat's middleware and validation leave of the ceiling; the turn itself (conversation, two messages and the session written, the reply) is the rest. Server RSS after the run: ${(r.rssAfter / 2 ** 20).toFixed(0)} MiB.`,
+    `chat ÷ hello requests/s: **${spread(r.ratio, 2)}** (target ≥ 0.3: ${ratio >= 0.3 ? 'met' : 'NOT met'}); chat p99 **${p99} ms** (target < 25 ms: ${p99 < 25 ? 'met' : 'NOT met'}). Uncached ÷ hello: ${spread(r.uncachedRatio, 3)}. Refused ÷ hello: ${spread(r.refusedRatio, 2)} — what govchat's middleware and validation leave of the ceiling; the turn itself (conversation, two messages and the session written, the reply) is the rest. By the server's own work: hello's main-thread CPU a request ÷ chat's ${spread(r.cpuRatio, 2)}, the requests/s ratio if the server's event loop set both rates (a main thread busy well under 100 % means the load generator, sharing the cores, set that route's rate instead). Server RSS after the run: ${(r.rssAfter / 2 ** 20).toFixed(0)} MiB.`,
   ].join('\n');
 }
 

@@ -29,6 +29,16 @@ export function rssOf(pid: number): number {
   return m ? Number(m[1]) * 1024 : NaN;
 }
 
+/** CPU seconds (user + system) of a process, or of one of its threads, from Linux's /proc. */
+function cpuSeconds(stat: string): number {
+  const fields = readFileSync(stat, 'utf8').replace(/^.*\) /s, '').split(' ');
+  // After "pid (comm) ": state is field 3, utime 14 and stime 15, in clock ticks (100 a second on Linux).
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** CPU seconds so far of a process's main thread (its event loop) and of the whole process (worker threads too). */
+export const cpuOf = (pid: number) => ({ main: cpuSeconds(`/proc/${pid}/task/${pid}/stat`), process: cpuSeconds(`/proc/${pid}/stat`) });
+
 /** The Node flags `npm start` runs the server with (package.json), so the benches measure what is deployed. */
 export function serverNodeFlags(): string[] {
   const start = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start;
