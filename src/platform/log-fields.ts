@@ -17,7 +17,9 @@ const isSecretKey = (key: string) => SECRET_KEYS.has(key.replace(/[-_]/g, '').to
  */
 export function logFields<T>(value: T, error?: (e: Error) => unknown, depth = 0): T {
   if (typeof value === 'string') return maskPII(value) as T;
-  if (value === null || typeof value !== 'object' || depth > 8 || value instanceof Date) return value;
+  if (value === null || typeof value !== 'object' || value instanceof Date) return value;
+  // Deeper than any entry we write: not walked, so not written (it could hold anything).
+  if (depth > 8) return '[nested too deep]' as T;
   if (value instanceof Error) return (error ? logFields(error(value), undefined, depth + 1) : value) as T;
   if (Array.isArray(value)) return value.map((v) => logFields(v, error, depth + 1)) as T;
   const out: Record<string, unknown> = {};

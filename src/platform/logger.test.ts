@@ -62,6 +62,10 @@ describe('the logger keeps secrets and personal data out of its lines', () => {
     const at = new Date(0);
     const out = logFields({ at, n: 1, token: null, e: new Error('手机13912345678') }, (e) => ({ message: e.message }));
     expect(out).toEqual({ at, n: 1, token: null, e: { message: '手机139****5678' } });
+    // Past nine levels nothing is written, secret or not.
+    let deep: Record<string, unknown> = { password: 'deep-secret' };
+    for (let i = 0; i < 10; i++) deep = { next: deep };
+    expect(JSON.stringify(logFields(deep))).not.toContain('deep-secret');
   });
 });
 
