@@ -19,8 +19,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readJsonl, type Question } from '../eval/harness.js';
-import { bundleHttpServer, run, startBenchServer } from './http.js';
-import { cpuOf } from './server.js';
+import { bundleHttpServer, measured, run, startBenchServer } from './http.js';
 import { machine, median, spread } from './stats.js';
 
 const { values: args } = parseArgs({
@@ -53,17 +52,14 @@ try {
       try {
         const url = route === 'hello' ? server.helloUrl : `${server.url}/api/chat`;
         await run(url, 3, questions);
-        const before = cpuOf(server.child.pid!);
-        const res = await run(url, seconds, questions);
-        const after = cpuOf(server.child.pid!);
+        const res = await measured(server.child.pid!, url, seconds, questions);
         if (res.errors || (route !== 'refused' && res.non2xx)) throw new Error(`${sides[i].name}: ${res.errors} errors, ${res.non2xx} non-2xx`);
-        results[i].rps.push(res.requests.average);
-        results[i].p99.push(res.latency.p99);
-        rps[i] = res.requests.average;
-        const requests = res.requests.total;
-        results[i].mainUs.push(((after.main - before.main) / requests) * 1e6);
-        results[i].processUs.push(((after.process - before.process) / requests) * 1e6);
-        console.error(`  round ${r + 1}/${rounds}: ${sides[i].name} ${res.requests.average.toFixed(0)} req/s, p99 ${res.latency.p99} ms, CPU ${results[i].mainUs.at(-1)!.toFixed(0)} µs a request on the main thread (${results[i].processUs.at(-1)!.toFixed(0)} µs in all)`);
+        results[i].rps.push(res.rps);
+        results[i].p99.push(res.p99);
+        rps[i] = res.rps;
+        results[i].mainUs.push(res.mainUs);
+        results[i].processUs.push(res.processUs);
+        console.error(`  round ${r + 1}/${rounds}: ${sides[i].name} ${res.rps.toFixed(0)} req/s, p99 ${res.p99} ms, CPU ${results[i].mainUs.at(-1)!.toFixed(0)} µs a request on the main thread (${results[i].processUs.at(-1)!.toFixed(0)} µs in all)`);
       } finally {
         await server.stop();
       }

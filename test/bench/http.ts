@@ -61,6 +61,8 @@ export interface HttpRun {
   /** The server's main thread (its event loop): CPU µs a request, and the share of the run it was busy. */
   mainUs: number;
   mainBusy: number;
+  /** The whole server process (its worker threads too): CPU µs a request. */
+  processUs: number;
 }
 
 export interface BenchServer extends Started {
@@ -119,14 +121,16 @@ export function run(url: string, seconds: number, questions: string[]): Promise<
   });
 }
 
-/** One timed run against a route, with the server's main-thread CPU over it (Linux /proc). */
-async function measured(pid: number, url: string, seconds: number, messages: string[]): Promise<HttpRun> {
-  const before = cpuOf(pid).main;
+/** One timed run against a route, with the server's CPU over it (Linux /proc); bench:ab uses it too. */
+export async function measured(pid: number, url: string, seconds: number, messages: string[]): Promise<HttpRun> {
+  const before = cpuOf(pid);
   const started = performance.now();
   const r = await run(url, seconds, messages);
-  const cpu = cpuOf(pid).main - before;
+  const after = cpuOf(pid);
   const wall = (performance.now() - started) / 1000;
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts, mainUs: (cpu / r.requests.total) * 1e6, mainBusy: cpu / wall };
+  const main = after.main - before.main;
+  const perRequest = (cpu: number) => (cpu / r.requests.total) * 1e6;
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts, mainUs: perRequest(main), mainBusy: main / wall, processUs: perRequest(after.process - before.process) };
 }
 
 type Route = 'hello' | 'refused' | 'chat' | 'uncached';
