@@ -1,8 +1,9 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runScript, scriptArgs } from '../../test/support/script.js';
 import { logFields, REDACTED } from './log-fields.js';
 import { createLogger } from './logger.js';
 
@@ -72,15 +73,10 @@ describe('the logger keeps secrets and personal data out of its lines', () => {
 describe('the logger writes to stdout without a write of its own per line', () => {
   const dir = mkdtempSync(join(tmpdir(), 'govchat-logger-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const script = (name: string, body: string) => {
-    const file = join(dir, `${name}.mts`);
-    writeFileSync(file, `import { createLogger } from ${JSON.stringify(resolve('src/platform/logger.ts'))};\nconst logger = createLogger();\n${body}\n`);
-    return file;
-  };
+  const logging = (body: string) => `import { createLogger } from ${JSON.stringify(resolve('src/platform/logger.ts'))};\nconst logger = createLogger();\n${body}\n`;
 
   it('loses no line when the process exits at once, and keeps their order', () => {
-    const file = script('burst', `for (let i = 0; i < 5000; i++) logger.info({ i }, 'line');\nprocess.exit(3);`);
-    const r = spawnSync(process.execPath, ['--import', 'tsx', file], { encoding: 'utf8', timeout: 20_000, maxBuffer: 64 * 1024 * 1024 });
+    const r = runScript(dir, logging(`for (let i = 0; i < 5000; i++) logger.info({ i }, 'line');\nprocess.exit(3);`), 'burst');
     expect(r.status).toBe(3);
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { i: number });
     expect(lines.length).toBe(5000);
@@ -88,8 +84,7 @@ describe('the logger writes to stdout without a write of its own per line', () =
   });
 
   it('writes a lone line straight away, not when more have come', async () => {
-    const file = script('lone', `logger.warn('only line');\nsetTimeout(() => {}, 10_000);`);
-    const child = spawn(process.execPath, ['--import', 'tsx', file], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, scriptArgs(dir, logging(`logger.warn('only line');\nsetTimeout(() => {}, 10_000);`), 'lone'), { stdio: ['ignore', 'pipe', 'inherit'] });
     try {
       const line = await new Promise<string>((res, rej) => {
         const timer = setTimeout(() => rej(new Error('no line within 8 s')), 8000);
