@@ -12,7 +12,6 @@ import { createHandoff, type Handoff } from './handoff/index.js';
 import type { KnowledgeBase } from './kb/load.js';
 import type { AppEnv } from './platform/http.js';
 import type { Logger } from './platform/logger.js';
-import { maskDeep } from './platform/pii.js';
 import type { RedisConnections } from './platform/redis.js';
 import { RequestLimits, limitSettings } from './platform/limits.js';
 import { MemorySlidingWindow, RedisSlidingWindow } from './platform/rate-limit.js';
