@@ -59,7 +59,7 @@ try {
         rps[i] = res.rps;
         results[i].mainUs.push(res.mainUs);
         results[i].processUs.push(res.processUs);
-        console.error(`  round ${r + 1}/${rounds}: ${sides[i].name} ${res.rps.toFixed(0)} req/s, p99 ${res.p99} ms, CPU ${results[i].mainUs.at(-1)!.toFixed(0)} µs a request on the main thread (${results[i].processUs.at(-1)!.toFixed(0)} µs in all)`);
+        console.error(`  round ${r + 1}/${rounds}: ${sides[i].name} ${res.rps.toFixed(0)} req/s, p99 ${res.p99} ms, CPU ${res.mainUs.toFixed(0)} µs a request on the main thread (${res.processUs.toFixed(0)} µs in all)`);
       } finally {
         await server.stop();
       }
